@@ -1,0 +1,142 @@
+"""Every private scikit-learn / scipy import and version branch, in one place.
+
+A new scikit-learn release that moves one of these breaks this file only.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import warnings
+from collections import Counter
+from contextlib import contextmanager
+
+from sklearn.base import _fit_context  # noqa: F401  (re-exported)
+from sklearn.exceptions import FitFailedWarning
+from sklearn.model_selection import _search as _sklearn_search
+from sklearn.model_selection._search import BaseSearchCV  # noqa: F401
+from sklearn.utils._param_validation import (  # noqa: F401
+    HasMethods,
+    Interval,
+    StrOptions,
+)
+
+# --- scipy.stats.qmc: ``seed=`` became ``rng=`` in scipy 1.15 ---------------
+
+
+def qmc_engine(engine_cls, n_dims: int, seed: int, **kwargs):
+    """Build a ``scipy.stats.qmc`` engine seeded with the keyword this scipy has."""
+    if "rng" in inspect.signature(engine_cls).parameters:
+        return engine_cls(n_dims, rng=seed, **kwargs)
+    return engine_cls(n_dims, seed=seed, **kwargs)
+
+
+# --- sklearn >= 1.9 callbacks (set_callbacks, ProgressBar, ...) -------------
+
+
+def search_context(callback_ctx, estimator):
+    """Open the "search" task under sklearn's root callback context.
+
+    Returns None on scikit-learn versions without callbacks. Rounds are
+    sequential sub-tasks of unknown number.
+    """
+    if callback_ctx is None:
+        return None
+    return callback_ctx.subcontext(
+        task_name="search", max_subtasks=None, sequential_subtasks=True
+    ).call_on_fit_task_begin(estimator=estimator)
+
+
+def evaluate_round(evaluate_candidates, candidates, search_ctx, estimator, n_splits):
+    """Call ``evaluate_candidates`` once, under a per-round callback context.
+
+    ``evaluate_candidates`` numbers its per-fit contexts from 0 at every call,
+    so each round needs its own parent context to keep the ids unique.
+    """
+    if search_ctx is None:
+        return evaluate_candidates(candidates)
+    round_ctx = search_ctx.subcontext(
+        task_name="round",
+        max_subtasks=len(candidates) * n_splits,
+        sequential_subtasks=False,
+    ).call_on_fit_task_begin(estimator=estimator)
+    results = evaluate_candidates(candidates, callback_ctx=round_ctx)
+    round_ctx.call_on_fit_task_end(estimator=estimator)
+    return results
+
+
+def close_search_context(search_ctx, estimator) -> None:
+    if search_ctx is not None:
+        search_ctx.call_on_fit_task_end(estimator=estimator)
+
+
+# --- evaluate_candidates raising when every fit of one call failed ----------
+#
+# ``BaseSearchCV.fit``'s ``evaluate_candidates`` raises "All the N fits failed"
+# (and drops the call's candidates) when every fit of *one call* fails. A
+# sequential search calls it once per round, so one bad candidate would end
+# the whole search. While ``tolerate_failed_rounds`` is active in this thread,
+# such a round only warns, as a partly failed round does; the search itself
+# raises sklearn's error when no candidate at all succeeded.
+
+_original_warn_or_raise = _sklearn_search._warn_or_raise_about_fit_failures
+_tolerance = threading.local()
+_install_lock = threading.Lock()
+
+
+class FitCounts:
+    """Fits and failed fits seen by one search."""
+
+    def __init__(self):
+        self.n_fits = 0
+        self.n_failed = 0
+
+
+def _warn_or_raise_about_fit_failures(results, error_score):
+    failed = [r["fit_error"] for r in results if r["fit_error"] is not None]
+    counts = getattr(_tolerance, "counts", None)
+    if counts is not None:
+        counts.n_fits += len(results)
+        counts.n_failed += len(failed)
+    if counts is None or not failed or len(failed) < len(results):
+        return _original_warn_or_raise(results, error_score)
+    summary = "\n".join(
+        f"{count} fits failed with the following error:\n{error}"
+        for error, count in Counter(failed).items()
+    )
+    warnings.warn(
+        f"\n{len(failed)} fits failed out of a total of {len(results)}.\n"
+        "The score on these train-test partitions for these parameters will be "
+        f"set to {error_score}.\nIf these failures are not expected, you can try "
+        "to debug them by setting error_score='raise'.\n\nBelow are more details "
+        f"about the failures:\n{'-' * 80}\n{summary}",
+        FitFailedWarning,
+        stacklevel=2,
+    )
+
+
+@contextmanager
+def tolerate_failed_rounds():
+    """Let a round whose fits all failed warn instead of raise (this thread only).
+
+    Yields the ``FitCounts`` of the search.
+    """
+    with _install_lock:
+        _sklearn_search._warn_or_raise_about_fit_failures = (
+            _warn_or_raise_about_fit_failures
+        )
+    previous = getattr(_tolerance, "counts", None)
+    _tolerance.counts = counts = FitCounts()
+    try:
+        yield counts
+    finally:
+        _tolerance.counts = previous
+
+
+def all_fits_failed_error(n_fits: int) -> ValueError:
+    """The error sklearn raises when no fit of a search succeeded."""
+    return ValueError(
+        f"\nAll the {n_fits} fits failed.\nIt is very likely that your model is "
+        "misconfigured.\nYou can try to debug the error by setting "
+        "error_score='raise'."
+    )

@@ -1,0 +1,303 @@
+"""The ask/tell core shared by every search: initial design, then model proposals.
+
+Scores are maximized everywhere (sklearn's convention). Points travel as
+parameter dicts outside, as unit-cube rows inside (see :mod:`sksmbo.space`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+import numpy as np
+from scipy.optimize import OptimizeResult
+from sklearn.utils import check_random_state
+
+from sksmbo._sampling import DesignStream, check_sampler
+from sksmbo.space import Space
+
+# Above this many points a finite space is not enumerated to find unseen ones.
+_MAX_ENUMERATED = 100_000
+
+
+class Proposer(Protocol):
+    """What a surrogate strategy implements to plug into :class:`Optimizer`."""
+
+    def propose(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        noise: np.ndarray,
+        n_points: int,
+        *,
+        space: Space,
+        rng: np.random.Generator,
+        pending: np.ndarray,
+    ) -> np.ndarray:
+        """Next points to evaluate, ndarray of shape (n_points, space.n_columns).
+
+        ``X`` (n, n_columns) holds the evaluated points (NaN in inactive
+        columns), ``y`` their scores (higher is better, failures already
+        replaced by the worst score), ``noise`` the variance of each score,
+        ``pending`` (m, n_columns) the points asked but not yet told.
+        """
+
+
+class Optimizer:
+    """Sequential model-based optimization by ask and tell.
+
+    Usable on its own with any black-box function: ``ask`` returns parameter
+    dicts to evaluate, ``tell`` records their scores (higher is better).
+
+    Parameters
+    ----------
+    space : Space, dict or list of dict
+        The search space, in any form :class:`~sksmbo.space.Space` accepts.
+    proposer : object or None, default=None
+        The model-based strategy used once the initial design is spent: an
+        object with a ``propose`` method (see ``Proposer``). None keeps
+        drawing from the space-filling design (quasi-random search).
+    n_initial_points : int, default=10
+        How many points come from the space-filling design before the
+        proposer is used.
+    initial_point_generator : {"sobol", "halton", "lhs", "random"}, default="sobol"
+        The space-filling design.
+    scramble : bool, default=True
+        Scramble the Sobol' or Halton sequence.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the design and the proposer.
+
+    Attributes
+    ----------
+    space : Space
+        The coerced search space.
+    Xi : list of dict
+        Points told so far, in order.
+    yi : list of float
+        Their scores; NaN for failed evaluations.
+
+    Examples
+    --------
+    >>> from sksmbo import Optimizer
+    >>> opt = Optimizer({"x": (-2.0, 2.0)}, random_state=0)
+    >>> for _ in range(8):
+    ...     point = opt.ask()
+    ...     opt.tell(point, -point["x"] ** 2)
+    >>> abs(opt.best()[0]["x"]) < 0.5
+    True
+    """
+
+    def __init__(
+        self,
+        space,
+        proposer: Proposer | None = None,
+        *,
+        n_initial_points: int = 10,
+        initial_point_generator: str = "sobol",
+        scramble: bool = True,
+        random_state=None,
+    ):
+        self.space = space if isinstance(space, Space) else Space(space)
+        self.proposer = proposer
+        if n_initial_points < 0:
+            raise ValueError(
+                "The 'n_initial_points' parameter must be >= 0. "
+                f"Got {n_initial_points!r} instead."
+            )
+        self.n_initial_points = n_initial_points
+        check_sampler(initial_point_generator, "initial_point_generator")
+        seeds = check_random_state(random_state).randint(2**31 - 1, size=2)
+        self._design = DesignStream(
+            initial_point_generator, self.space.n_columns, int(seeds[0]), scramble
+        )
+        self._rng = np.random.default_rng(int(seeds[1]))
+        self._X = np.empty((0, self.space.n_columns))
+        self._y = np.empty(0)
+        self._noise = np.empty(0)
+        self._pending = np.empty((0, self.space.n_columns))
+        self._seen: set[bytes] = set()
+        self.Xi: list[dict] = []
+        self.yi: list[float] = []
+
+    # -- ask ---------------------------------------------------------------
+
+    def ask(self, n_points: int | None = None):
+        """Propose points to evaluate.
+
+        Parameters
+        ----------
+        n_points : int or None, default=None
+            How many points. None asks for one point and returns it as a
+            dict; an int returns a list of dicts.
+
+        Returns
+        -------
+        points : dict or list of dict
+            New points, distinct from every point asked or told before. On a
+            finite space the list is shorter than ``n_points`` (possibly
+            empty) once the space is exhausted.
+        """
+        k = 1 if n_points is None else int(n_points)
+        if k < 1:
+            raise ValueError(f"The 'n_points' parameter must be >= 1. Got {n_points!r}.")
+        n_design = max(0, self.n_initial_points - len(self._y) - len(self._pending))
+        X = self._take_unseen(self._design.take(min(k, n_design)))
+        if len(X) < k:
+            X = np.vstack([X, self._take_unseen(self._propose(k - len(X), X))])
+        self._pending = np.vstack([self._pending, X])
+        points = self.space.inverse_transform(X) if len(X) else []
+        if n_points is None:
+            return points[0] if points else None
+        return points
+
+    def _propose(self, k: int, batch: np.ndarray) -> np.ndarray:
+        """Model proposals, or more of the design before any score is known."""
+        finite = np.isfinite(self._y)
+        if self.proposer is None or not finite.any():
+            return self._design.take(k)
+        y = np.where(finite, self._y, self._y[finite].min())
+        return self.proposer.propose(
+            self._X,
+            y,
+            self._noise,
+            k,
+            space=self.space,
+            rng=self._rng,
+            pending=np.vstack([self._pending, batch]),
+        )
+
+    def _take_unseen(self, X: np.ndarray) -> np.ndarray:
+        """Snap proposals to valid points; replace repeats by unseen points."""
+        X = self.space.snap(X)
+        keep = []
+        for i, key in enumerate(self.space.keys(X)):
+            if key in self._seen:
+                continue
+            self._seen.add(key)
+            keep.append(i)
+        X_new = X[keep]
+        missing = len(X) - len(keep)
+        if missing:
+            X_new = np.vstack([X_new, self._random_unseen(missing)])
+        return X_new
+
+    def _random_unseen(self, k: int) -> np.ndarray:
+        """Up to ``k`` random points not seen yet (fewer when the space is exhausted)."""
+        size = self.space.size
+        if size <= _MAX_ENUMERATED:
+            grid = self.space.snap(self.space.grid())
+            unseen = [i for i, key in enumerate(self.space.keys(grid)) if key not in self._seen]
+            chosen = grid[self._rng.permutation(unseen)[:k].astype(np.intp)]
+        else:
+            # Collisions are rare in a large space: rejection sampling suffices.
+            chosen = []
+            for _ in range(100 * k):
+                if len(chosen) == k:
+                    break
+                x = self.space.snap(self._rng.random((1, self.space.n_columns)))
+                if self.space.keys(x)[0] not in self._seen:
+                    chosen.append(x[0])
+            chosen = np.array(chosen).reshape(-1, self.space.n_columns)
+        self._seen.update(self.space.keys(chosen))
+        return chosen
+
+    # -- tell --------------------------------------------------------------
+
+    def tell(self, points, scores, noise=None) -> Optimizer:
+        """Record evaluated points and their scores.
+
+        Parameters
+        ----------
+        points : dict or list of dict
+            Points, usually as returned by :meth:`ask`.
+        scores : float or array-like of shape (n_points,)
+            Their scores, higher is better. NaN or inf marks a failed
+            evaluation: it is recorded, the model sees it as the worst score so
+            far, and the point is never proposed again.
+        noise : float or array-like of shape (n_points,), default=None
+            Known variance of each score (e.g. from cross-validation folds).
+
+        Returns
+        -------
+        self : Optimizer
+            The optimizer.
+        """
+        if isinstance(points, Mapping):
+            points = [points]
+        points = list(points)
+        scores = np.atleast_1d(np.asarray(scores, dtype=float))
+        noise = np.zeros(len(points)) if noise is None else np.atleast_1d(noise)
+        if not len(points) == len(scores) == len(noise):
+            raise ValueError(
+                f"tell needs as many scores and noise values as points. Got "
+                f"{len(points)} points, {len(scores)} scores, {len(noise)} noise values."
+            )
+        X = self.space.snap(self.space.transform(points))
+        keys = self.space.keys(X)
+        self._forget_pending(keys)
+        self._seen.update(keys)
+        scores = np.where(np.isfinite(scores), scores, np.nan)
+        self._X = np.vstack([self._X, X])
+        self._y = np.concatenate([self._y, scores])
+        self._noise = np.concatenate([self._noise, np.nan_to_num(noise.astype(float))])
+        self.Xi.extend(points)
+        self.yi.extend(scores.tolist())
+        return self
+
+    def _forget_pending(self, keys: Sequence[bytes]) -> None:
+        if not len(self._pending):
+            return
+        told = set(keys)
+        keep = [k not in told for k in self.space.keys(self._pending)]
+        self._pending = self._pending[np.array(keep, dtype=bool)]
+
+    # -- results -----------------------------------------------------------
+
+    @property
+    def exhausted(self) -> bool:
+        """True when every point of a finite space has been asked."""
+        return len(self._seen) >= self.space.size
+
+    def best(self) -> tuple[dict | None, float]:
+        """The best point told so far and its score (None, NaN before any success)."""
+        if not np.isfinite(self._y).any():
+            return None, float("nan")
+        i = int(np.nanargmax(self._y))
+        return self.Xi[i], float(self._y[i])
+
+    def result(self) -> OptimizeResult:
+        """The search so far in scikit-optimize's format (which *minimizes*).
+
+        Returns
+        -------
+        result : scipy.optimize.OptimizeResult
+            ``x_iters`` (points as lists of values in sorted-name order),
+            ``func_vals`` (negated scores), ``x`` and ``fun`` for the best
+            point, ``space`` and ``models`` (empty: models are not kept).
+        """
+        best_point, best_score = self.best()
+        as_list = _as_value_list
+        return OptimizeResult(
+            x=as_list(best_point) if best_point is not None else None,
+            # skopt minimizes: the one negation of scores, for compatibility.
+            fun=-best_score,
+            x_iters=[as_list(p) for p in self.Xi],
+            func_vals=-np.asarray(self.yi, dtype=float),
+            space=self.space,
+            models=[],
+        )
+
+
+def _as_value_list(point: Mapping) -> list:
+    return [point[name] for name in sorted(point)]
+
+
+def warn_exhausted(n_done: int, n_iter: int, stacklevel: int = 3) -> None:
+    """Warn that a finite space ran out of points before ``n_iter``."""
+    warnings.warn(
+        f"The search space has only {n_done} distinct points, fewer than "
+        f"n_iter={n_iter}; the search stops after evaluating all of them.",
+        UserWarning,
+        stacklevel=stacklevel,
+    )

@@ -1,0 +1,118 @@
+import pickle
+
+import numpy as np
+import pytest
+
+from sksmbo import Optimizer
+from sksmbo.space import Space
+
+
+class Proposer:
+    """Proposes the best point seen so far, nudged: exercises de-duplication."""
+
+    def __init__(self):
+        self.calls = []
+
+    def propose(self, X, y, noise, n_points, *, space, rng, pending):
+        self.calls.append((X.copy(), y.copy(), noise.copy(), pending.copy()))
+        best = X[np.argmax(y)]
+        return np.repeat(best[None, :], n_points, axis=0)
+
+
+def test_ask_returns_dicts_and_tell_records():
+    opt = Optimizer({"a": (0.0, 1.0), "b": ["x", "y"]}, random_state=0)
+    point = opt.ask()
+    assert set(point) == {"a", "b"}
+    points = opt.ask(3)
+    assert len(points) == 3
+    opt.tell([point] + points, [0.1, 0.2, np.nan, 0.4])
+    assert opt.yi[2] != opt.yi[2] and opt.best() == (points[2], 0.4)
+
+
+def test_same_random_state_same_points():
+    a = Optimizer({"a": (0.0, 1.0), "b": (1, 50)}, random_state=42).ask(7)
+    b = Optimizer({"a": (0.0, 1.0), "b": (1, 50)}, random_state=42).ask(7)
+    c = Optimizer({"a": (0.0, 1.0), "b": (1, 50)}, random_state=43).ask(7)
+    assert a == b != c
+
+
+def test_finite_space_never_repeats_and_ends():
+    opt = Optimizer({"a": [1, 2, 3], "b": ["x", "y"]}, random_state=0)
+    seen = []
+    while batch := opt.ask(4):
+        seen.extend(batch)
+        opt.tell(batch, np.arange(len(batch), dtype=float))
+    assert len(seen) == 6
+    assert len({(p["a"], p["b"]) for p in seen}) == 6
+    assert opt.exhausted and opt.ask(1) == []
+
+
+def test_proposer_sees_imputed_failures_noise_and_pending():
+    proposer = Proposer()
+    opt = Optimizer({"a": (0, 1000)}, proposer, n_initial_points=3, random_state=0)
+    first = opt.ask(3)
+    opt.tell(first, [1.0, np.nan, 3.0], noise=[0.1, 0.2, 0.3])
+    pending = opt.ask(1)
+    batch = opt.ask(2)
+    X, y, noise, pending_X = proposer.calls[-1]
+    np.testing.assert_array_equal(y, [1.0, 1.0, 3.0])  # NaN seen as the worst
+    np.testing.assert_array_equal(noise, [0.1, 0.2, 0.3])
+    assert len(pending_X) == 1
+    # the proposer repeats the best point: the optimizer replaces the repeats
+    values = [p["a"] for p in first + pending + batch]
+    assert len(set(values)) == len(values) == 6
+
+
+def test_failed_points_are_not_proposed_again():
+    opt = Optimizer({"a": [1, 2, 3, 4]}, Proposer(), n_initial_points=2, random_state=0)
+    first = opt.ask(2)
+    opt.tell(first, [np.nan, -np.inf])
+    rest = opt.ask(2)
+    assert {p["a"] for p in first} & {p["a"] for p in rest} == set()
+
+
+def test_all_failed_keeps_filling_space():
+    proposer = Proposer()
+    opt = Optimizer({"a": (0.0, 1.0)}, proposer, n_initial_points=2, random_state=0)
+    opt.tell(opt.ask(2), [np.nan, np.nan])
+    assert len(opt.ask(3)) == 3 and proposer.calls == []
+
+
+def test_state_pickles_and_resumes_identically():
+    opt = Optimizer({"a": (0.0, 1.0), "c": ["u", "v", "w"]}, random_state=1)
+    opt.tell(opt.ask(3), [0.0, 1.0, 2.0])
+    clone = pickle.loads(pickle.dumps(opt))
+    assert clone.ask(4) == opt.ask(4)
+
+
+def test_result_is_in_skopt_format():
+    opt = Optimizer({"b": (0.0, 1.0), "a": ["x", "y"]}, random_state=0)
+    points = opt.ask(3)
+    opt.tell(points, [1.0, 3.0, 2.0])
+    result = opt.result()
+    assert result.x == [points[1]["a"], points[1]["b"]]
+    assert result.fun == -3.0
+    np.testing.assert_array_equal(result.func_vals, [-1.0, -3.0, -2.0])
+    assert isinstance(result.space, Space)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_initial_points": -1}, r"'n_initial_points'.*-1"),
+        ({"initial_point_generator": "grid"}, r"'initial_point_generator'.*'grid'"),
+    ],
+)
+def test_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        Optimizer({"a": (0.0, 1.0)}, **kwargs)
+
+
+def test_bad_tell():
+    opt = Optimizer({"a": (0.0, 1.0)}, random_state=0)
+    with pytest.raises(ValueError, match="as many scores"):
+        opt.tell(opt.ask(2), [1.0])
+    with pytest.raises(ValueError, match="not in the search space"):
+        opt.tell({"a": 5.0}, 1.0)
+    with pytest.raises(ValueError, match="'n_points'.*0"):
+        opt.ask(0)
