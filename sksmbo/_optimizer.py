@@ -83,7 +83,7 @@ class Optimizer:
     >>> opt = Optimizer({"x": (-2.0, 2.0)}, random_state=0)
     >>> for _ in range(8):
     ...     point = opt.ask()
-    ...     opt.tell(point, -point["x"] ** 2)
+    ...     _ = opt.tell(point, -point["x"] ** 2)
     >>> abs(opt.best()[0]["x"]) < 0.5
     True
     """
