@@ -47,7 +47,7 @@ def search_context(callback_ctx, estimator):
     ).call_on_fit_task_begin(estimator=estimator)
 
 
-def evaluate_round(evaluate_candidates, candidates, search_ctx, estimator, n_splits):
+def evaluate_round(evaluate_candidates, candidates, search_ctx, estimator):
     """Call ``evaluate_candidates`` once, under a per-round callback context.
 
     ``evaluate_candidates`` numbers its per-fit contexts from 0 at every call,
@@ -57,7 +57,8 @@ def evaluate_round(evaluate_candidates, candidates, search_ctx, estimator, n_spl
         return evaluate_candidates(candidates)
     round_ctx = search_ctx.subcontext(
         task_name="round",
-        max_subtasks=len(candidates) * n_splits,
+        # Versions with callbacks set n_splits_ before calling _run_search.
+        max_subtasks=len(candidates) * estimator.n_splits_,
         sequential_subtasks=False,
     ).call_on_fit_task_begin(estimator=estimator)
     results = evaluate_candidates(candidates, callback_ctx=round_ctx)

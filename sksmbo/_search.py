@@ -170,9 +170,7 @@ class _BaseSMBOSearch(BaseSearchCV):
         search_ctx = search_context(callback_ctx, self)
 
         def evaluate(points):
-            return evaluate_round(
-                evaluate_candidates, points, search_ctx, self, self.n_splits_
-            )
+            return evaluate_round(evaluate_candidates, points, search_ctx, self)
 
         with tolerate_failed_rounds() as fits, warnings.catch_warnings():
             # sklearn warns once per round; the search warns once, at the end.
@@ -209,7 +207,10 @@ class _BaseSMBOSearch(BaseSearchCV):
         metric = _objective_metric(results, self.scoring, self.refit)
         mean = results[f"mean_test_{metric}"][-k:]
         std = results[f"std_test_{metric}"][-k:]
-        return mean, std**2 / self.n_splits_
+        # Not self.n_splits_: older scikit-learn (1.4) sets it after _run_search.
+        split_key = re.compile(rf"split\d+_test_{re.escape(metric)}")
+        n_splits = sum(1 for key in results if split_key.fullmatch(key))
+        return mean, std**2 / max(n_splits, 1)
 
 
 def _objective_metric(results, scoring, refit) -> str:

@@ -205,3 +205,36 @@ def test_param_of_searched_step_is_valid(data):
     spaces = {"clf": [LogisticRegression()], "clf__tol": [1e-4, 1e-3]}
     search = QuasiRandomSearchCV(pipe, spaces, n_iter=2, cv=2).fit(X, y)
     assert {p["clf__tol"] for p in search.cv_results_["params"]} == {1e-4, 1e-3}
+
+
+class TaskRecorder:
+    """A minimal sklearn (>= 1.9) fit callback recording the task tree."""
+
+    def __init__(self):
+        self.ended = []
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, **kwargs):
+        pass
+
+    def on_fit_task_end(self, estimator, context, **kwargs):
+        self.ended.append(context.task_name)
+
+
+@pytest.mark.parametrize("cls", SEARCHES)
+def test_sklearn_callbacks_see_one_search_task(cls, data):
+    pytest.importorskip("sklearn.callback")
+    X, y = data
+    recorder = TaskRecorder()
+    search = make_search(cls, FastClassifier(), {"a": (0.0, 1.0)}, n_iter=4, n_points=2)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*does not support callbacks")
+        search.set_callbacks(recorder).fit(X, y)
+    assert recorder.ended.count("search") == 1
+    assert recorder.ended.count("round") == 2
+    assert recorder.ended.count("candidate-split-evaluation") == 4 * 3
