@@ -15,10 +15,20 @@ from sklearn.base import _fit_context  # noqa: F401  (re-exported)
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import _search as _sklearn_search
 from sklearn.model_selection._search import BaseSearchCV  # noqa: F401
+from sklearn.model_selection._search_successive_halving import (  # noqa: F401
+    BaseSuccessiveHalving,
+)
+from sklearn.model_selection._search_successive_halving import (
+    _SubsampleMetaSplitter as SubsampleMetaSplitter,  # noqa: F401
+)
+from sklearn.model_selection._search_successive_halving import (
+    _top_k as top_k,  # noqa: F401
+)
 from sklearn.utils._param_validation import (  # noqa: F401
     HasMethods,
     Interval,
     StrOptions,
+    validate_parameter_constraints,
 )
 
 # --- scipy.stats.qmc: ``seed=`` became ``rng=`` in scipy 1.15 ---------------
@@ -47,21 +57,23 @@ def search_context(callback_ctx, estimator):
     ).call_on_fit_task_begin(estimator=estimator)
 
 
-def evaluate_round(evaluate_candidates, candidates, search_ctx, estimator):
+def evaluate_round(evaluate_candidates, candidates, search_ctx, estimator, **kwargs):
     """Call ``evaluate_candidates`` once, under a per-round callback context.
+
+    ``kwargs`` (``cv``, ``more_results``) go to ``evaluate_candidates``.
 
     ``evaluate_candidates`` numbers its per-fit contexts from 0 at every call,
     so each round needs its own parent context to keep the ids unique.
     """
     if search_ctx is None:
-        return evaluate_candidates(candidates)
+        return evaluate_candidates(candidates, **kwargs)
     round_ctx = search_ctx.subcontext(
         task_name="round",
         # Versions with callbacks set n_splits_ before calling _run_search.
         max_subtasks=len(candidates) * estimator.n_splits_,
         sequential_subtasks=False,
     ).call_on_fit_task_begin(estimator=estimator)
-    results = evaluate_candidates(candidates, callback_ctx=round_ctx)
+    results = evaluate_candidates(candidates, callback_ctx=round_ctx, **kwargs)
     round_ctx.call_on_fit_task_end(estimator=estimator)
     return results
 

@@ -6,7 +6,7 @@ parameter dicts outside, as unit-cube rows inside (see :mod:`sksmbo.space`).
 
 from __future__ import annotations
 
-import warnings
+import re
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
@@ -15,6 +15,7 @@ from scipy.optimize import OptimizeResult
 from sklearn.utils import check_random_state
 
 from sksmbo._sampling import DesignStream, check_sampler
+from sksmbo._warn import warn
 from sksmbo.space import Space
 
 # Above this many points a finite space is not enumerated to find unseen ones.
@@ -140,7 +141,9 @@ class Optimizer:
         """
         k = 1 if n_points is None else int(n_points)
         if k < 1:
-            raise ValueError(f"The 'n_points' parameter must be >= 1. Got {n_points!r}.")
+            raise ValueError(
+                f"The 'n_points' parameter must be >= 1. Got {n_points!r}."
+            )
         n_design = max(0, self.n_initial_points - len(self._y) - len(self._pending))
         X = self._take_unseen(self._design.take(min(k, n_design)))
         if len(X) < k:
@@ -187,7 +190,11 @@ class Optimizer:
         size = self.space.size
         if size <= _MAX_ENUMERATED:
             grid = self.space.snap(self.space.grid())
-            unseen = [i for i, key in enumerate(self.space.keys(grid)) if key not in self._seen]
+            unseen = [
+                i
+                for i, key in enumerate(self.space.keys(grid))
+                if key not in self._seen
+            ]
             chosen = grid[self._rng.permutation(unseen)[:k].astype(np.intp)]
         else:
             # Collisions are rare in a large space: rejection sampling suffices.
@@ -293,11 +300,23 @@ def _as_value_list(point: Mapping) -> list:
     return [point[name] for name in sorted(point)]
 
 
-def warn_exhausted(n_done: int, n_iter: int, stacklevel: int = 3) -> None:
+def read_scores(results: Mapping, metric: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The last ``k`` candidates of ``cv_results_``: mean ``metric`` and its variance.
+
+    The variance of a mean over folds is ``std**2 / n_splits`` (issue 3: the
+    known noise of each observation).
+    """
+    mean = np.asarray(results[f"mean_test_{metric}"][-k:], dtype=float)
+    std = np.asarray(results[f"std_test_{metric}"][-k:], dtype=float)
+    # Counted, not read from n_splits_: scikit-learn 1.4 sets that after the search.
+    split_key = re.compile(rf"split\d+_test_{re.escape(metric)}")
+    n_splits = sum(1 for key in results if split_key.fullmatch(key))
+    return mean, std**2 / max(n_splits, 1)
+
+
+def warn_exhausted(n_done: int, n_iter: int) -> None:
     """Warn that a finite space ran out of points before ``n_iter``."""
-    warnings.warn(
+    warn(
         f"The search space has only {n_done} distinct points, fewer than "
-        f"n_iter={n_iter}; the search stops after evaluating all of them.",
-        UserWarning,
-        stacklevel=stacklevel,
+        f"n_iter={n_iter}; the search stops after evaluating all of them."
     )

@@ -9,17 +9,21 @@ each estimator builds in ``_make_optimizer``.
 
 from __future__ import annotations
 
+import inspect
 import re
 import warnings
 from abc import abstractmethod
 from collections.abc import Mapping
 from numbers import Integral
+from numbers import Real as RealNumber
 
 import numpy as np
+from joblib import effective_n_jobs
 from sklearn.utils import check_random_state
 
 from sksmbo._compat import (
     BaseSearchCV,
+    HasMethods,
     Interval,
     StrOptions,
     all_fits_failed_error,
@@ -27,9 +31,14 @@ from sksmbo._compat import (
     evaluate_round,
     search_context,
     tolerate_failed_rounds,
+    validate_parameter_constraints,
 )
-from sksmbo._optimizer import Optimizer, warn_exhausted
+from sksmbo._optimizer import Optimizer, read_scores, warn_exhausted
 from sksmbo._sampling import SAMPLERS
+from sksmbo._surrogates.gp import GPProposer
+from sksmbo._surrogates.regressor import RegressorProposer, supports_return_std
+from sksmbo._surrogates.tpe import TPEProposer
+from sksmbo._warn import warn
 from sksmbo.space import Categorical, Space
 
 _NON_FINITE = r"One or more of the (test|train) scores are non-finite"
@@ -42,7 +51,11 @@ class _BaseSMBOSearch(BaseSearchCV):
         **BaseSearchCV._parameter_constraints,
         "search_spaces": [dict, list],
         "n_iter": [Interval(Integral, 1, None, closed="left")],
-        "n_points": [Interval(Integral, 1, None, closed="left"), None],
+        "n_points": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+            None,
+        ],
         "random_state": ["random_state"],
     }
 
@@ -106,10 +119,14 @@ class _BaseSMBOSearch(BaseSearchCV):
             The fitted search.
         """
         callbacks = [] if callback is None else callback
-        callbacks = list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
+        callbacks = (
+            list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
+        )
         for cb in callbacks:
             if not callable(cb):
-                raise TypeError(f"The 'callback' parameter must be callable. Got {cb!r}.")
+                raise TypeError(
+                    f"The 'callback' parameter must be callable. Got {cb!r}."
+                )
         self._callbacks = callbacks
         try:
             return super().fit(X, y, **params)
@@ -176,7 +193,7 @@ class _BaseSMBOSearch(BaseSearchCV):
             # sklearn warns once per round; the search warns once, at the end.
             warnings.filterwarnings("ignore", message=_NON_FINITE, category=UserWarning)
             results = None
-            for optimizer, (_, n_iter) in zip(optimizers, plan):
+            for optimizer, (_, n_iter) in zip(optimizers, plan, strict=True):
                 results, stop = self._search_one(optimizer, n_iter, evaluate, results)
                 self.optimizer_results_.append(optimizer.result())
                 if stop:
@@ -188,12 +205,12 @@ class _BaseSMBOSearch(BaseSearchCV):
 
     def _search_one(self, optimizer, n_iter, evaluate, results):
         """Ask, evaluate, tell until ``n_iter`` points; return (results, stopped)."""
-        batch = self.n_points or n_iter
+        batch = self._batch_size(n_iter)
         n_done = 0
         while n_done < n_iter:
             points = optimizer.ask(min(batch, n_iter - n_done))
             if not points:
-                warn_exhausted(n_done, n_iter, stacklevel=7)  # the user's fit call
+                warn_exhausted(n_done, n_iter)
                 break
             results = evaluate(points)
             optimizer.tell(points, *self._read_scores(results, len(points)))
@@ -202,15 +219,18 @@ class _BaseSMBOSearch(BaseSearchCV):
                 return results, True
         return results, False
 
+    def _batch_size(self, n_iter: int) -> int:
+        """Candidates per round: all at once (None), one per joblib worker ("auto")."""
+        if self.n_points is None:
+            return n_iter
+        if self.n_points == "auto":
+            return max(1, effective_n_jobs(self.n_jobs))
+        return self.n_points
+
     def _read_scores(self, results, k):
         """The last ``k`` candidates' mean score and its variance over folds."""
         metric = _objective_metric(results, self.scoring, self.refit)
-        mean = results[f"mean_test_{metric}"][-k:]
-        std = results[f"std_test_{metric}"][-k:]
-        # Not self.n_splits_: older scikit-learn (1.4) sets it after _run_search.
-        split_key = re.compile(rf"split\d+_test_{re.escape(metric)}")
-        n_splits = sum(1 for key in results if split_key.fullmatch(key))
-        return mean, std**2 / max(n_splits, 1)
+        return read_scores(results, metric, k)
 
 
 def _objective_metric(results, scoring, refit) -> str:
@@ -221,18 +241,14 @@ def _objective_metric(results, scoring, refit) -> str:
         return refit
     if isinstance(scoring, Mapping | list | tuple):
         return list(scoring)[0]
-    return next(k[len("mean_test_"):] for k in results if k.startswith("mean_test_"))
+    return next(k[len("mean_test_") :] for k in results if k.startswith("mean_test_"))
 
 
 def _warn_non_finite(results) -> None:
     for key, values in (results or {}).items():
         match = re.fullmatch(r"mean_(test|train)_\w+", key)
         if match and not np.all(np.isfinite(values)):
-            warnings.warn(
-                f"One or more of the {match.group(1)} scores are non-finite: {values}",
-                UserWarning,
-                stacklevel=6,  # the user's fit call
-            )
+            warn(f"One or more of the {match.group(1)} scores are non-finite: {values}")
 
 
 def _valid_under_replaced_step(name: str, subspace: Mapping) -> bool:
@@ -341,67 +357,68 @@ _COMMON_ATTRIBUTES = """\
 class QuasiRandomSearchCV(_BaseSMBOSearch):
     """Search over parameters with a low-discrepancy (quasi-random) design.
 
-    A drop-in for :class:`~sklearn.model_selection.RandomizedSearchCV`: the
-    same ``param_distributions``-style input (dicts, lists of dicts, lists,
-    ``scipy.stats`` distributions, estimators as categories), but candidates
-    come from a scrambled Sobol', Halton or Latin hypercube design, which
-    covers the space more evenly than independent random draws. Parameters
-    given as lists are sampled without replacement; when the space has fewer
-    than ``n_iter`` distinct points, each is evaluated once and a warning is
-    raised.
+        A drop-in for :class:`~sklearn.model_selection.RandomizedSearchCV`: the
+        same ``param_distributions``-style input (dicts, lists of dicts, lists,
+        ``scipy.stats`` distributions, estimators as categories), but candidates
+        come from a scrambled Sobol', Halton or Latin hypercube design, which
+        covers the space more evenly than independent random draws. Parameters
+        given as lists are sampled without replacement; when the space has fewer
+        than ``n_iter`` distinct points, each is evaluated once and a warning is
+        raised.
 
-    Parameters
-    ----------
-    estimator : estimator object
-        An object of that type is instantiated for each candidate. It must
-        provide a ``score`` function or ``scoring`` must be passed.
+        Parameters
+        ----------
+        estimator : estimator object
+            An object of that type is instantiated for each candidate. It must
+            provide a ``score`` function or ``scoring`` must be passed.
 
-    search_spaces : dict or list of dicts
-        Parameter names (``str``) mapped to what to search: a list of values,
-        a ``(low, high)`` or ``(low, high, "log-uniform")`` tuple, a
-        :class:`~sksmbo.space.Real` / :class:`~sksmbo.space.Integer` /
-        :class:`~sksmbo.space.Categorical` dimension, or a frozen
-        ``scipy.stats`` distribution. A list of dicts gives alternative
-        sub-spaces, each candidate belonging to one of them.
+        search_spaces : dict or list of dicts
+            Parameter names (``str``) mapped to what to search: a list of values,
+            a ``(low, high)`` or ``(low, high, "log-uniform")`` tuple, a
+            :class:`~sksmbo.space.Real` / :class:`~sksmbo.space.Integer` /
+            :class:`~sksmbo.space.Categorical` dimension, or a frozen
+            ``scipy.stats`` distribution. A list of dicts gives alternative
+            sub-spaces, each candidate belonging to one of them.
 
-    n_iter : int, default=10
-        Number of candidates evaluated.
+        n_iter : int, default=10
+            Number of candidates evaluated.
 
-    sampler : {"sobol", "halton", "lhs", "random"}, default="sobol"
-        The design the candidates are drawn from.
+        sampler : {"sobol", "halton", "lhs", "random"}, default="sobol"
+            The design the candidates are drawn from.
 
-    scramble : bool, default=True
-        Scramble the Sobol' or Halton sequence (randomized QMC, seeded by
-        ``random_state``).
+        scramble : bool, default=True
+            Scramble the Sobol' or Halton sequence (randomized QMC, seeded by
+            ``random_state``).
 
-    n_points : int, default=None
-        Candidates evaluated per round (one call to joblib). None evaluates all
-        ``n_iter`` candidates in one round, as ``RandomizedSearchCV`` does;
-        smaller rounds let a ``callback`` stop the search early.
+        n_points : int, "auto" or None, default=None
+            Candidates evaluated per round (one call to joblib). None evaluates all
+            ``n_iter`` candidates in one round, as ``RandomizedSearchCV`` does;
+            smaller rounds let a ``callback`` stop the search early. "auto" uses
+            one candidate per joblib worker.
 
-{common_params}
-    Attributes
-    ----------
-{common_attributes}
-    See Also
-    --------
-    sklearn.model_selection.RandomizedSearchCV : Independent random draws.
+    {common_params}
+        Attributes
+        ----------
+    {common_attributes}
+        See Also
+        --------
+        sklearn.model_selection.RandomizedSearchCV : Independent random draws.
 
-    Examples
-    --------
-    >>> from scipy.stats import loguniform
-    >>> from sklearn.datasets import load_iris
-    >>> from sklearn.svm import SVC
-    >>> from sksmbo import QuasiRandomSearchCV
-    >>> X, y = load_iris(return_X_y=True)
-    >>> search = QuasiRandomSearchCV(
-    ...     SVC(), {"C": loguniform(1e-2, 1e2), "kernel": ["rbf", "linear"]},
-    ...     n_iter=8, random_state=0,
-    ... ).fit(X, y)
-    >>> len(search.cv_results_["params"])
-    8
-    >>> sorted(search.best_params_)
-    ['C', 'kernel']
+        Examples
+        --------
+        >>> from scipy.stats import loguniform
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.svm import SVC
+        >>> from sksmbo import QuasiRandomSearchCV
+        >>> X, y = load_iris(return_X_y=True)
+        >>> search = QuasiRandomSearchCV(
+        ...     SVC(), {"C": loguniform(1e-2, 1e2), "kernel": ["rbf", "linear"]},
+        ...     n_iter=8, random_state=0,
+        ... ).fit(X, y)
+        >>> len(search.cv_results_["params"])
+        8
+        >>> sorted(search.best_params_)
+        ['C', 'kernel']
     """
 
     _parameter_constraints: dict = {
@@ -457,6 +474,437 @@ class QuasiRandomSearchCV(_BaseSMBOSearch):
         )
 
 
+# scikit-optimize's names for the acquisition functions, mapped to ours.
+_ACQ_FUNC_ALIASES = {
+    "EI": "ei",
+    "LogEI": "log_ei",
+    "PI": "pi",
+    "LCB": "lcb",
+    "UCB": "lcb",
+}
+_ACQ_FUNCS = ("log_ei", "ei", "pi", "log_pi", "lcb", "gp_hedge")
+# optimizer_kwargs keys (scikit-optimize's) and the argument each one sets.
+_OPTIMIZER_KWARGS = {
+    "base_estimator": "base_estimator",
+    "acq_func": "acq_func",
+    "acq_optimizer": "acq_optimizer",
+    "n_initial_points": "n_initial_points",
+    "initial_point_generator": "initial_point_generator",
+    "acq_func_kwargs": None,  # {"xi": ..., "kappa": ...}
+    "random_state": None,  # ignored: the search's random_state seeds everything
+}
+_ACQ_FUNC_KWARGS = ("xi", "kappa")
+
+
+class BayesSearchCV(_BaseSMBOSearch):
+    """Bayesian optimization of hyperparameters with a Gaussian process.
+
+        A drop-in for ``skopt.BayesSearchCV`` (scikit-optimize) and a faster road
+        than :class:`~sklearn.model_selection.GridSearchCV` to a good model: after
+        ``n_initial_points`` space-filling candidates, a Gaussian process fitted
+        to the cross-validated scores so far (with the spread of the fold scores
+        as known noise) proposes each next candidate by maximizing an acquisition
+        function. The process is refitted once per round; candidates of one round
+        (``n_points > 1``) are made distinct by a constant liar, without refitting.
+
+        Parameters
+        ----------
+        estimator : estimator object
+            An object of that type is instantiated for each candidate. It must
+            provide a ``score`` function or ``scoring`` must be passed.
+
+        search_spaces : dict, list of dicts or list of (dict, int) pairs
+            Parameter names (``str``) mapped to what to search: a list of values,
+            a ``(low, high)`` or ``(low, high, "log-uniform")`` tuple, a
+            :class:`~sksmbo.space.Real` / :class:`~sksmbo.space.Integer` /
+            :class:`~sksmbo.space.Categorical` dimension, or a frozen
+            ``scipy.stats`` distribution. A list of dicts gives alternative
+            sub-spaces, each candidate belonging to one of them, modelled jointly.
+            A list of ``(dict, n_iter)`` pairs (scikit-optimize's form) runs one
+            search of ``n_iter`` candidates per pair, in order.
+
+        optimizer_kwargs : dict, default=None
+            scikit-optimize's way of setting the arguments below; its keys are
+            ``base_estimator``, ``acq_func``, ``acq_optimizer``,
+            ``n_initial_points``, ``initial_point_generator``, ``acq_func_kwargs``
+            (a dict with ``xi`` and/or ``kappa``) and ``random_state`` (ignored:
+            ``random_state`` seeds the search). Unknown keys are an error. A key
+            given here and also as an argument with a non-default value is an
+            error.
+
+        n_iter : int, default=50
+            Number of candidates evaluated (per sub-search with ``(dict, n_iter)``
+            pairs).
+
+        base_estimator : "GP" or regressor, default="GP"
+            The surrogate model: the built-in Gaussian process, or any
+            scikit-learn regressor whose ``predict`` accepts ``return_std=True``
+            (e.g. :class:`~sklearn.gaussian_process.GaussianProcessRegressor`).
+
+        acq_func : {"log_ei", "ei", "pi", "log_pi", "lcb", "gp_hedge"}, default="log_ei"
+            The acquisition function: (log) expected improvement, (log)
+            probability of improvement, the confidence bound ``mean + kappa *
+            std``, or scikit-optimize's ``gp_hedge`` portfolio of EI, PI and LCB.
+            scikit-optimize's spellings ``"EI"``, ``"PI"``, ``"LCB"`` are accepted.
+
+        acq_optimizer : {"auto", "lbfgs", "sampling"}, default="auto"
+            How the acquisition is maximized: screening quasi-random candidates
+            and polishing the best few with L-BFGS-B ("auto", "lbfgs"), or
+            screening only ("sampling").
+
+        n_initial_points : int, default=10
+            Candidates drawn from the space-filling design before the model is
+            used. When it is not smaller than ``n_iter`` the search is
+            quasi-random (with a warning).
+
+        initial_point_generator : {"sobol", "halton", "lhs", "random"}, default="sobol"
+            The space-filling design of the first candidates.
+
+        xi : float, default=0.01
+            Improvement, in standardized score units, that EI and PI require.
+
+        kappa : float, default=1.96
+            Exploration weight of the confidence bound ("lcb").
+
+        fit_params : dict, default=None
+            Parameters passed to the estimator's ``fit``, kept for compatibility
+            with scikit-optimize; prefer passing them to :meth:`fit`. Parameters
+            passed to :meth:`fit` take precedence.
+
+        n_points : int or "auto", default=1
+            Candidates proposed per round and evaluated in parallel. "auto" uses
+            one candidate per joblib worker (``n_jobs``).
+
+    {common_params}
+        Attributes
+        ----------
+    {common_attributes}
+        See Also
+        --------
+        TPESearchCV : Tree-structured Parzen Estimator, for conditional spaces.
+        QuasiRandomSearchCV : Low-discrepancy sampling, no model.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.svm import SVC
+        >>> from sksmbo import BayesSearchCV
+        >>> X, y = load_iris(return_X_y=True)
+        >>> search = BayesSearchCV(
+        ...     SVC(), {"C": (1e-2, 1e2, "log-uniform"), "kernel": ["rbf", "linear"]},
+        ...     n_iter=12, n_initial_points=5, random_state=0,
+        ... ).fit(X, y)
+        >>> len(search.cv_results_["params"])
+        12
+        >>> bool(search.best_score_ > 0.95)
+        True
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseSMBOSearch._parameter_constraints,
+        "optimizer_kwargs": [dict, None],
+        "base_estimator": [StrOptions({"GP"}), HasMethods(["fit", "predict"])],
+        "acq_func": [StrOptions(set(_ACQ_FUNCS) | set(_ACQ_FUNC_ALIASES))],
+        "acq_optimizer": [StrOptions({"auto", "lbfgs", "sampling"})],
+        "n_initial_points": [Interval(Integral, 1, None, closed="left")],
+        "initial_point_generator": [StrOptions(set(SAMPLERS))],
+        "xi": [Interval(RealNumber, 0, None, closed="left")],
+        "kappa": [Interval(RealNumber, 0, None, closed="left")],
+        "fit_params": [dict, None],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        search_spaces,
+        *,
+        optimizer_kwargs=None,
+        n_iter=50,
+        base_estimator="GP",
+        acq_func="log_ei",
+        acq_optimizer="auto",
+        n_initial_points=10,
+        initial_point_generator="sobol",
+        xi=0.01,
+        kappa=1.96,
+        scoring=None,
+        fit_params=None,
+        n_jobs=None,
+        n_points=1,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+    ):
+        super().__init__(
+            estimator,
+            search_spaces,
+            n_iter=n_iter,
+            n_points=n_points,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            random_state=random_state,
+            error_score=error_score,
+            return_train_score=return_train_score,
+        )
+        self.optimizer_kwargs = optimizer_kwargs
+        self.base_estimator = base_estimator
+        self.acq_func = acq_func
+        self.acq_optimizer = acq_optimizer
+        self.n_initial_points = n_initial_points
+        self.initial_point_generator = initial_point_generator
+        self.xi = xi
+        self.kappa = kappa
+        self.fit_params = fit_params
+
+    def fit(self, X, y=None, *, callback=None, **params):
+        params = {**(self.fit_params or {}), **params}
+        return super().fit(X, y, callback=callback, **params)
+
+    fit.__doc__ = _BaseSMBOSearch.fit.__doc__
+
+    def _settings(self) -> dict:
+        """The optimizer's arguments, ``optimizer_kwargs`` merged in and checked."""
+        settings = {
+            name: getattr(self, name) for name in _OPTIMIZER_KWARGS.values() if name
+        }
+        settings.update(xi=self.xi, kappa=self.kappa)
+        defaults = {
+            name: p.default
+            for name, p in inspect.signature(type(self).__init__).parameters.items()
+        }
+        given = dict(self.optimizer_kwargs or {})
+        unknown = sorted(set(given) - set(_OPTIMIZER_KWARGS), key=str)
+        if unknown:
+            raise ValueError(
+                f"Unknown key(s) {unknown!r} in optimizer_kwargs. Valid keys are "
+                f"{sorted(_OPTIMIZER_KWARGS)!r}."
+            )
+        acq_kwargs = given.pop("acq_func_kwargs", None) or {}
+        given.pop("random_state", None)
+        if not isinstance(acq_kwargs, Mapping) or set(acq_kwargs) - set(
+            _ACQ_FUNC_KWARGS
+        ):
+            raise ValueError(
+                "optimizer_kwargs['acq_func_kwargs'] must be a dict with keys among "
+                f"{list(_ACQ_FUNC_KWARGS)!r}. Got {acq_kwargs!r}."
+            )
+        given.update(acq_kwargs)
+        for name, value in given.items():
+            if _differs(settings[name], defaults[name]) and _differs(
+                value, settings[name]
+            ):
+                raise ValueError(
+                    f"{name!r} is set both as an argument ({settings[name]!r}) and in "
+                    f"optimizer_kwargs ({value!r}); set it in one place."
+                )
+        settings.update(given)
+        # Validate what came through optimizer_kwargs as if passed directly.
+        constraints = {k: self._parameter_constraints[k] for k in given}
+        validate_parameter_constraints(
+            constraints, given, caller_name="optimizer_kwargs"
+        )
+        settings["acq_func"] = _ACQ_FUNC_ALIASES.get(
+            settings["acq_func"], settings["acq_func"]
+        )
+        return settings
+
+    def _make_optimizer(self, space, n_iter, seed):
+        settings = self._settings()
+        if settings["n_initial_points"] >= n_iter:
+            warn(
+                f"n_initial_points={settings['n_initial_points']} is not smaller than "
+                f"n_iter={n_iter}: every candidate comes from the space-filling "
+                "design (a quasi-random search)."
+            )
+        return Optimizer(
+            space,
+            proposer=_bayes_proposer(settings),
+            n_initial_points=settings["n_initial_points"],
+            initial_point_generator=settings["initial_point_generator"],
+            random_state=seed,
+        )
+
+
+def _differs(value, other) -> bool:
+    """``value != other`` for plain values; identity for estimators and the like."""
+    if isinstance(value, str | RealNumber) and isinstance(other, str | RealNumber):
+        return value != other
+    return value is not other
+
+
+def _bayes_proposer(settings: dict):
+    common = dict(
+        acq_func=settings["acq_func"], xi=settings["xi"], kappa=settings["kappa"]
+    )
+    if isinstance(settings["base_estimator"], str):  # "GP"
+        return GPProposer(**common, polish=settings["acq_optimizer"] != "sampling")
+    if not supports_return_std(settings["base_estimator"]):
+        raise ValueError(
+            "The 'base_estimator' parameter must be 'GP' or a regressor whose predict "
+            f"accepts return_std=True. Got {settings['base_estimator']!r}."
+        )
+    if settings["acq_func"] == "gp_hedge":
+        raise ValueError(
+            "acq_func='gp_hedge' needs base_estimator='GP'. Got "
+            f"base_estimator={settings['base_estimator']!r}."
+        )
+    return RegressorProposer(settings["base_estimator"], **common)
+
+
+class TPESearchCV(_BaseSMBOSearch):
+    """Search over parameters with the Tree-structured Parzen Estimator.
+
+        What optuna and hyperopt users know, as a drop-in for
+        :class:`~sklearn.model_selection.RandomizedSearchCV`: after ``n_startup``
+        space-filling candidates, the evaluated candidates are split into the best
+        ``gamma(n)`` and the rest; a density is fitted to each (``l(x)`` and
+        ``g(x)``), ``n_ei_candidates`` points are drawn from ``l(x)`` and the one
+        with the largest ``l(x) / g(x)`` is evaluated. It shines on mixed,
+        categorical and conditional spaces: with a list of dicts (as in
+        ``GridSearchCV``'s ``param_grid``) the choice of sub-space is modelled, and
+        each sub-space's parameters only from the candidates where they were set.
+
+        Parameters
+        ----------
+        estimator : estimator object
+            An object of that type is instantiated for each candidate. It must
+            provide a ``score`` function or ``scoring`` must be passed.
+
+        search_spaces : dict, list of dicts or list of (dict, int) pairs
+            Parameter names (``str``) mapped to what to search: a list of values,
+            a ``(low, high)`` or ``(low, high, "log-uniform")`` tuple, a
+            :class:`~sksmbo.space.Real` / :class:`~sksmbo.space.Integer` /
+            :class:`~sksmbo.space.Categorical` dimension, or a frozen
+            ``scipy.stats`` distribution. A list of dicts gives alternative
+            sub-spaces (conditional parameters). A list of ``(dict, n_iter)`` pairs
+            runs one search of ``n_iter`` candidates per pair, in order.
+
+        n_iter : int, default=50
+            Number of candidates evaluated.
+
+        n_startup : int, default=10
+            Candidates drawn from a scrambled Sobol' design before the model is
+            used.
+
+        n_ei_candidates : int, default=24
+            Points drawn from ``l(x)`` per proposal; more favours exploitation.
+
+        gamma : callable, float or None, default=None
+            Size of the good set among ``n`` candidates: a callable ``n ->
+            n_good``, or a float in (0, 1) for ``ceil(gamma * n)``. None uses
+            ``min(ceil(0.1 * n), 25)``.
+
+        multivariate : bool, default=True
+            Model the parameters of a sub-space jointly (optuna's multivariate
+            TPE); False models each parameter on its own.
+
+        prior_weight : float, default=1.0
+            Weight of the uniform prior component relative to one observation.
+
+        n_points : int or "auto", default=1
+            Candidates proposed per round and evaluated in parallel, made distinct
+            by a constant liar. "auto" uses one candidate per joblib worker.
+
+    {common_params}
+        Attributes
+        ----------
+    {common_attributes}
+        See Also
+        --------
+        BayesSearchCV : Gaussian-process surrogate.
+        QuasiRandomSearchCV : Low-discrepancy sampling, no model.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from sklearn.svm import SVC
+        >>> from sksmbo import TPESearchCV
+        >>> X, y = load_iris(return_X_y=True)
+        >>> search = TPESearchCV(
+        ...     SVC(),
+        ...     [{"kernel": ["rbf"], "C": (1e-2, 1e2, "log-uniform"), "gamma": [0.01, 0.1]},
+        ...      {"kernel": ["linear"], "C": (1e-2, 1e2, "log-uniform")}],
+        ...     n_iter=15, n_startup=5, random_state=0,
+        ... ).fit(X, y)
+        >>> len(search.cv_results_["params"])
+        15
+        >>> bool(search.best_score_ > 0.95)
+        True
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseSMBOSearch._parameter_constraints,
+        "n_startup": [Interval(Integral, 1, None, closed="left")],
+        "n_ei_candidates": [Interval(Integral, 1, None, closed="left")],
+        "gamma": [callable, Interval(RealNumber, 0, 1, closed="neither"), None],
+        "multivariate": ["boolean"],
+        "prior_weight": [Interval(RealNumber, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        search_spaces,
+        *,
+        n_iter=50,
+        n_startup=10,
+        n_ei_candidates=24,
+        gamma=None,
+        multivariate=True,
+        prior_weight=1.0,
+        n_points=1,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+    ):
+        super().__init__(
+            estimator,
+            search_spaces,
+            n_iter=n_iter,
+            n_points=n_points,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            random_state=random_state,
+            error_score=error_score,
+            return_train_score=return_train_score,
+        )
+        self.n_startup = n_startup
+        self.n_ei_candidates = n_ei_candidates
+        self.gamma = gamma
+        self.multivariate = multivariate
+        self.prior_weight = prior_weight
+
+    def _make_optimizer(self, space, n_iter, seed):
+        proposer = TPEProposer(
+            n_ei_candidates=self.n_ei_candidates,
+            gamma=self.gamma,
+            multivariate=self.multivariate,
+            prior_weight=self.prior_weight,
+        )
+        return Optimizer(
+            space, proposer=proposer, n_initial_points=self.n_startup, random_state=seed
+        )
+
+
 def _fill_docstring(cls):
     """Insert the parameters and attributes every search documents word for word."""
     cls.__doc__ = cls.__doc__.replace("{common_params}\n", _COMMON_PARAMS).replace(
@@ -465,4 +913,5 @@ def _fill_docstring(cls):
     return cls
 
 
-_fill_docstring(QuasiRandomSearchCV)
+for _cls in (BayesSearchCV, TPESearchCV, QuasiRandomSearchCV):
+    _fill_docstring(_cls)

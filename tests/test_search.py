@@ -12,16 +12,18 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from sksmbo import QuasiRandomSearchCV
+from sksmbo import BayesSearchCV, QuasiRandomSearchCV, TPESearchCV
 from tests.conftest import FastClassifier
 
-SEARCHES = [QuasiRandomSearchCV]
+SEARCHES = [BayesSearchCV, TPESearchCV, QuasiRandomSearchCV]
+# A short initial design, so that small test budgets reach the model phase.
+SHORT_DESIGN = {BayesSearchCV: {"n_initial_points": 3}, TPESearchCV: {"n_startup": 3}}
 
 
 def make_search(cls, estimator, spaces, **kwargs):
     kwargs.setdefault("cv", 3)
     kwargs.setdefault("random_state", 0)
-    return cls(estimator, spaces, **kwargs)
+    return cls(estimator, spaces, **{**SHORT_DESIGN.get(cls, {}), **kwargs})
 
 
 PIPE = Pipeline([("scale", StandardScaler()), ("clf", SVC())])
@@ -63,7 +65,9 @@ def test_subspace_params_never_leak(cls, data):
     X, y = data
     search = make_search(cls, PIPE, SPACES["list of dicts"], n_iter=8).fit(X, y)
     for params in search.cv_results_["params"]:
-        expected = {"clf", "clf__C"} | ({"clf__kernel"} if isinstance(params["clf"], SVC) else set())
+        expected = {"clf", "clf__C"} | (
+            {"clf__kernel"} if isinstance(params["clf"], SVC) else set()
+        )
         assert set(params) == expected
 
 
@@ -72,8 +76,11 @@ def test_subspace_params_never_leak(cls, data):
 def test_failing_candidates_never_abort_the_search(cls, n_points, data):
     X, y = data
     search = make_search(
-        cls, FastClassifier(), {"fail": [True, False], "a": (0.0, 1.0)},
-        n_iter=6, n_points=n_points,
+        cls,
+        FastClassifier(),
+        {"fail": [True, False], "a": (0.0, 1.0)},
+        n_iter=6,
+        n_points=n_points,
     )
     with pytest.warns(FitFailedWarning):
         search.fit(X, y)
@@ -88,7 +95,11 @@ def test_failing_candidates_never_abort_the_search(cls, n_points, data):
 def test_non_finite_warning_once_per_search(cls, data):
     X, y = data
     search = make_search(
-        cls, FastClassifier(), {"fail": [True, False], "a": (0.0, 1.0)}, n_iter=6, n_points=1
+        cls,
+        FastClassifier(),
+        {"fail": [True, False], "a": (0.0, 1.0)},
+        n_iter=6,
+        n_points=1,
     )
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
@@ -100,7 +111,9 @@ def test_non_finite_warning_once_per_search(cls, data):
 @pytest.mark.parametrize("cls", SEARCHES)
 def test_all_fits_failing_raises_sklearns_error(cls, data):
     X, y = data
-    search = make_search(cls, FastClassifier(fail=True), {"a": (0.0, 1.0)}, n_iter=3, n_points=1)
+    search = make_search(
+        cls, FastClassifier(fail=True), {"a": (0.0, 1.0)}, n_iter=3, n_points=1
+    )
     with pytest.raises(ValueError, match="All the 9 fits failed"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FitFailedWarning)
@@ -110,8 +123,9 @@ def test_all_fits_failing_raises_sklearns_error(cls, data):
 @pytest.mark.parametrize("cls", SEARCHES)
 def test_error_score_raise(cls, data):
     X, y = data
-    search = make_search(cls, FastClassifier(fail=True), {"a": (0.0, 1.0)}, n_iter=2,
-                         error_score="raise")
+    search = make_search(
+        cls, FastClassifier(fail=True), {"a": (0.0, 1.0)}, n_iter=2, error_score="raise"
+    )
     with pytest.raises(ValueError, match="asked to fail"):
         search.fit(X, y)
 
@@ -121,7 +135,9 @@ def test_reproducible_across_n_jobs(cls, data):
     X, y = data
     spaces = {"a": (0.0, 1.0), "b": (0, 10), "c": ["x", "y"]}
     runs = [
-        make_search(cls, FastClassifier(), spaces, n_iter=8, n_points=2, n_jobs=n_jobs).fit(X, y)
+        make_search(
+            cls, FastClassifier(), spaces, n_iter=8, n_points=2, n_jobs=n_jobs
+        ).fit(X, y)
         for n_jobs in (1, 2, 1)
     ]
     params = [r.cv_results_["params"] for r in runs]
@@ -129,14 +145,18 @@ def test_reproducible_across_n_jobs(cls, data):
     np.testing.assert_array_equal(
         runs[0].cv_results_["mean_test_score"], runs[1].cv_results_["mean_test_score"]
     )
-    other = make_search(cls, FastClassifier(), spaces, n_iter=8, random_state=1).fit(X, y)
+    other = make_search(cls, FastClassifier(), spaces, n_iter=8, random_state=1).fit(
+        X, y
+    )
     assert other.cv_results_["params"] != params[0]
 
 
 @pytest.mark.parametrize("cls", SEARCHES)
 def test_exhausted_finite_space_warns_and_stops(cls, data):
     X, y = data
-    search = make_search(cls, FastClassifier(), {"b": [1, 2], "c": ["x", "y"]}, n_iter=10)
+    search = make_search(
+        cls, FastClassifier(), {"b": [1, 2], "c": ["x", "y"]}, n_iter=10
+    )
     with pytest.warns(UserWarning, match="only 4 distinct points"):
         search.fit(X, y)
     params = search.cv_results_["params"]
@@ -152,7 +172,9 @@ def test_callback_returning_true_stops(cls, data):
         seen.append(len(result.x_iters))
         return len(seen) == 2
 
-    search = make_search(cls, FastClassifier(), {"a": (0.0, 1.0)}, n_iter=10, n_points=2)
+    search = make_search(
+        cls, FastClassifier(), {"a": (0.0, 1.0)}, n_iter=10, n_points=2
+    )
     search.fit(X, y, callback=stop_after_two_rounds)
     assert seen == [2, 4] and len(search.cv_results_["params"]) == 4
     with pytest.raises(TypeError, match="'callback' parameter must be callable"):
@@ -182,12 +204,22 @@ class CountingClassifier(FastClassifier):
 @pytest.mark.parametrize(
     "spaces, kwargs, error, match",
     [
-        ({"nope": [1, 2]}, {}, ValueError, r"Invalid parameter 'nope'.*Valid parameters are: \['a', 'b', 'c', 'fail'\]"),
+        (
+            {"nope": [1, 2]},
+            {},
+            ValueError,
+            r"Invalid parameter 'nope'.*Valid parameters are: \['a', 'b', 'c', 'fail'\]",
+        ),
         ({"a": (1.0, 0.0)}, {}, ValueError, r"'a'.*low < high"),
         ({}, {}, ValueError, r"empty"),
         ("a", {}, ValueError, r"search_spaces"),
         ({"a": (0.0, 1.0)}, {"n_iter": 0}, ValueError, r"'n_iter' parameter.*Got 0"),
-        ({"a": (0.0, 1.0)}, {"n_points": 0}, ValueError, r"'n_points' parameter.*Got 0"),
+        (
+            {"a": (0.0, 1.0)},
+            {"n_points": 0},
+            ValueError,
+            r"'n_points' parameter.*Got 0",
+        ),
         ([({"a": (0.0, 1.0)}, 0)], {}, ValueError, r"n_iter must be an int >= 1"),
     ],
 )

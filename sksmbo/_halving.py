@@ -1,0 +1,599 @@
+"""HalvingBayesSearchCV: successive halving whose candidates come from a model.
+
+BOHB (Falkner, Klein & Hutter 2018) on top of scikit-learn's
+``HalvingRandomSearchCV``: the schedule (candidates and resources per
+iteration) is sklearn's, but the first-rung candidates are proposed in a few
+rounds, each informed by a density model (TPE) or a Gaussian process fitted
+to the scores at the largest resource level that has enough of them. With
+``brackets`` > 1, Hyperband brackets start at larger resources with fewer
+candidates, so the search stays robust when cheap budgets mislead.
+"""
+
+from __future__ import annotations
+
+from math import ceil, floor, log
+from numbers import Integral
+from numbers import Real as RealNumber
+
+import numpy as np
+from joblib import effective_n_jobs
+from sklearn.base import is_classifier
+from sklearn.utils import check_random_state
+
+from sksmbo._compat import (
+    BaseSuccessiveHalving,
+    Interval,
+    StrOptions,
+    SubsampleMetaSplitter,
+    all_fits_failed_error,
+    close_search_context,
+    evaluate_round,
+    search_context,
+    tolerate_failed_rounds,
+    top_k,
+)
+from sksmbo._optimizer import Optimizer, read_scores
+from sksmbo._surrogates.gp import GPProposer
+from sksmbo._surrogates.tpe import TPEProposer
+from sksmbo._warn import warn
+from sksmbo.space import Space
+
+# First-rung candidates are proposed in about this many rounds, so that the
+# later rounds are informed by the earlier ones.
+_FIRST_RUNG_ROUNDS = 6
+# A first rung with fewer training samples than this per class and fold (per
+# fold for regressors) gives scores that are mostly noise: warn.
+_MIN_TRAIN_PER_CLASS = 10
+_MIN_TRAIN_REGRESSION = 30
+
+
+class _LevelModelProposer:
+    """Proposes from the scores at the largest resource level with enough of them.
+
+    BOHB's rule: the model is fitted on the observations at the largest
+    resource level that has at least ``n_min`` of them; a ``random_fraction``
+    of the points are uniform random draws, for exploration. The optimizer
+    that calls ``propose`` keeps one record per candidate (for novelty); the
+    per-level scores live in ``levels`` and are what the model reads.
+    """
+
+    def __init__(self, proposer, n_min: int, random_fraction: float):
+        self.proposer = proposer
+        self.n_min = n_min
+        self.random_fraction = random_fraction
+        self.levels: dict[int, tuple[list[np.ndarray], list[float], list[float]]] = {}
+
+    def record(self, resource: int, X: np.ndarray, y, noise) -> None:
+        Xs, ys, ns = self.levels.setdefault(resource, ([], [], []))
+        Xs.extend(X)
+        ys.extend(np.where(np.isfinite(y), y, np.nan))
+        ns.extend(np.nan_to_num(noise))
+
+    def _level_data(self):
+        for resource in sorted(self.levels, reverse=True):
+            Xs, ys, ns = self.levels[resource]
+            y = np.asarray(ys, dtype=float)
+            if np.isfinite(y).sum() >= self.n_min:
+                y = np.where(np.isfinite(y), y, np.nanmin(y))
+                return np.asarray(Xs), y, np.asarray(ns, dtype=float)
+        return None
+
+    def propose(self, X, y, noise, n_points, *, space, rng, pending):
+        out = rng.random((n_points, space.n_columns))
+        data = self._level_data()
+        model_based = rng.random(n_points) >= self.random_fraction
+        if data is not None and model_based.any():
+            X_level, y_level, noise_level = data
+            out[model_based] = self.proposer.propose(
+                X_level,
+                y_level,
+                noise_level,
+                int(model_based.sum()),
+                space=space,
+                rng=rng,
+                pending=pending,
+            )
+        return out
+
+
+class HalvingBayesSearchCV(BaseSuccessiveHalving):
+    """Successive halving with model-based candidates (BOHB) and Hyperband.
+
+    A drop-in for :class:`~sklearn.model_selection.HalvingRandomSearchCV`:
+    the same arguments, fitted attributes and ``cv_results_`` columns
+    (``iter``, ``n_resources``), and with ``brackets=1`` the same schedule of
+    candidates and resources per iteration. What differs is where the
+    candidates come from: the first rung is filled in a few rounds; the first
+    round is a scrambled Sobol' design, and each later round is proposed by a
+    model (TPE by default) fitted on the scores at the largest resource level
+    that has enough of them, with ``random_fraction`` of the candidates still
+    drawn at random. Cheap, early scores thus steer which candidates get
+    evaluated at all, not only which survive.
+
+    Two of sklearn's known rough edges are smoothed: with
+    ``min_resources="exhaust"`` the last iteration uses all
+    ``max_resources`` (sklearn can leave up to ``factor - 1`` parts of the
+    data unused), and a first rung whose training folds hold fewer than 10
+    samples per class (30 for regressors) warns that its scores are mostly
+    noise.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        An object of that type is instantiated for each candidate. It must
+        provide a ``score`` function or ``scoring`` must be passed.
+
+    search_spaces : dict or list of dicts
+        Parameter names (``str``) mapped to what to search: a list of values,
+        a ``(low, high)`` or ``(low, high, "log-uniform")`` tuple, a
+        :class:`~sksmbo.space.Real` / :class:`~sksmbo.space.Integer` /
+        :class:`~sksmbo.space.Categorical` dimension, or a frozen
+        ``scipy.stats`` distribution. A list of dicts gives alternative
+        sub-spaces (conditional parameters).
+
+    n_candidates : "exhaust" or int, default="exhaust"
+        Candidates of the first iteration (of the first bracket). "exhaust"
+        makes the last iteration use as many resources as possible:
+        ``max_resources_ // min_resources_`` candidates.
+
+    factor : int or float, default=3
+        The halving parameter: each iteration keeps ``1 / factor`` of the
+        candidates and multiplies their resources by ``factor``.
+
+    resource : "n_samples" or str, default="n_samples"
+        What grows with the iterations: the number of training samples, or any
+        integer parameter of the estimator (``n_estimators``, ``max_iter``).
+
+    max_resources : int or "auto", default="auto"
+        The most resources a candidate gets. "auto" is the number of samples
+        (``resource="n_samples"`` only).
+
+    min_resources : {"exhaust", "smallest"} or int, default="smallest"
+        Resources of each candidate at the first iteration, as in
+        :class:`~sklearn.model_selection.HalvingRandomSearchCV`.
+
+    aggressive_elimination : bool, default=False
+        Replay the first iteration until few enough candidates remain to
+        reach ``max_resources``, as in sklearn.
+
+    brackets : int or "auto", default=1
+        Number of Hyperband brackets. 1 is plain successive halving. With
+        more, bracket ``b`` starts at ``min_resources_ * factor**b`` with
+        fewer candidates (Li et al. 2018), so each bracket costs about the
+        same; "auto" runs one bracket per resource level.
+
+    surrogate : {"tpe", "gp"}, default="tpe"
+        The model that proposes candidates.
+
+    random_fraction : float, default=1/3
+        Share of model-phase candidates drawn uniformly at random (BOHB's
+        ``random_fraction``).
+
+    n_startup : int, default=None
+        Candidates drawn from the Sobol' design before any model is used, and
+        the fewest scores at one resource level the model is fitted on. None
+        uses ``max(n_dims + 1, 5)``.
+
+    cv : int, cross-validation generator or an iterable, default=5
+        Determines the cross-validation splitting strategy. The splits must
+        be the same at every call to ``split`` (sklearn's rule for halving).
+
+    scoring : str, callable, or None, default=None
+        A single metric, as for sklearn's halving searches.
+
+    refit : bool, default=True
+        Refit the best candidate of the largest resource level on the whole
+        dataset.
+
+    error_score : 'raise' or numeric, default=np.nan
+        Value to assign to the score if an error occurs in estimator fitting.
+        A failing candidate never stops the search; only when no fit of the
+        whole search succeeds is an error raised.
+
+    return_train_score : bool, default=True
+        Include training scores in ``cv_results_``.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the candidates and the subsampling of the data. Pass an int for
+        reproducible output across multiple function calls.
+
+    n_jobs : int or None, default=None
+        Number of jobs to run in parallel.
+
+    verbose : int, default=0
+        Controls the verbosity: the higher, the more messages.
+
+    Attributes
+    ----------
+    n_resources_ : list of int
+        The resources used at each iteration (of every bracket, in order).
+
+    n_candidates_ : list of int
+        The number of candidates evaluated at each iteration.
+
+    n_remaining_candidates_ : int
+        The number of candidates left after the last iteration (of the last
+        bracket).
+
+    max_resources_ : int
+        The most resources any candidate may use.
+
+    min_resources_ : int
+        The resources of each candidate at the first iteration.
+
+    n_iterations_ : int
+        The number of iterations run, over all brackets.
+
+    n_possible_iterations_ : int
+        The iterations possible from ``min_resources_`` without exceeding
+        ``max_resources_`` (first bracket).
+
+    n_required_iterations_ : int
+        The iterations needed to end with fewer than ``factor`` candidates
+        (first bracket).
+
+    brackets_ : list of tuple of int
+        ``(first iteration, number of iterations)`` of each bracket.
+
+    cv_results_ : dict of numpy (masked) ndarrays
+        As sklearn's ``HalvingRandomSearchCV``'s, with ``iter`` and
+        ``n_resources`` columns (and ``bracket`` when there are several).
+
+    best_estimator_ : estimator
+        Estimator refit on the whole data with the best parameters. Not
+        available if ``refit=False``.
+
+    best_score_ : float
+        Mean cross-validated score of the best candidate, at the largest
+        resource level.
+
+    best_params_ : dict
+        Parameter setting of the best candidate.
+
+    best_index_ : int
+        The index (of the ``cv_results_`` arrays) of the best candidate.
+
+    scorer_ : function or a dict
+        Scorer function used on the held out data.
+
+    n_splits_ : int
+        The number of cross-validation splits (folds/iterations).
+
+    refit_time_ : float
+        Seconds used for refitting the best model on the whole dataset.
+
+    multimetric_ : bool
+        Whether or not the scorers compute several metrics (always False).
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`, when they are all strings.
+
+    See Also
+    --------
+    sklearn.model_selection.HalvingRandomSearchCV : Random candidates.
+    BayesSearchCV : Every candidate at full resources.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> from sksmbo import HalvingBayesSearchCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = HalvingBayesSearchCV(
+    ...     RandomForestClassifier(random_state=0),
+    ...     {"max_depth": [2, 3, None], "min_samples_split": (2, 10)},
+    ...     resource="n_estimators", max_resources=27, random_state=0,
+    ... ).fit(X, y)
+    >>> search.n_resources_
+    [1, 3, 9, 27]
+    >>> search.n_candidates_
+    [27, 9, 3, 1]
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSuccessiveHalving._parameter_constraints,
+        "search_spaces": [dict, list],
+        "n_candidates": [
+            Interval(Integral, 0, None, closed="neither"),
+            StrOptions({"exhaust"}),
+        ],
+        "brackets": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "surrogate": [StrOptions({"tpe", "gp"})],
+        "random_fraction": [Interval(RealNumber, 0, 1, closed="both")],
+        "n_startup": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        search_spaces,
+        *,
+        n_candidates="exhaust",
+        factor=3,
+        resource="n_samples",
+        max_resources="auto",
+        min_resources="smallest",
+        aggressive_elimination=False,
+        brackets=1,
+        surrogate="tpe",
+        random_fraction=1 / 3,
+        n_startup=None,
+        cv=5,
+        scoring=None,
+        refit=True,
+        error_score=np.nan,
+        return_train_score=True,
+        random_state=None,
+        n_jobs=None,
+        verbose=0,
+    ):
+        super().__init__(
+            estimator,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            verbose=verbose,
+            cv=cv,
+            random_state=random_state,
+            error_score=error_score,
+            return_train_score=return_train_score,
+            max_resources=max_resources,
+            resource=resource,
+            factor=factor,
+            min_resources=min_resources,
+            aggressive_elimination=aggressive_elimination,
+        )
+        self.search_spaces = search_spaces
+        self.n_candidates = n_candidates
+        self.brackets = brackets
+        self.surrogate = surrogate
+        self.random_fraction = random_fraction
+        self.n_startup = n_startup
+
+    # -- checks ------------------------------------------------------------
+
+    def _check_input_parameters(self, X, y, split_params):
+        if self.min_resources == self.n_candidates == "exhaust":
+            raise ValueError(
+                "n_candidates and min_resources cannot be both set to 'exhaust'."
+            )
+        super()._check_input_parameters(X, y, split_params)
+        self._warn_small_first_rung(y)
+
+    def _warn_small_first_rung(self, y) -> None:
+        if self.resource != "n_samples" or self.min_resources == "exhaust":
+            return
+        n_splits = self._checked_cv_orig.get_n_splits()
+        n_train = self.min_resources_ * (n_splits - 1) / max(n_splits, 1)
+        if is_classifier(self.estimator):
+            n_classes = len(np.unique(np.asarray(y)))
+            enough = _MIN_TRAIN_PER_CLASS * n_classes
+        else:
+            enough = _MIN_TRAIN_REGRESSION
+        if n_train < enough:
+            warn(
+                f"The first iteration trains on about {n_train:.0f} samples per "
+                f"fold (min_resources_={self.min_resources_}); with fewer than "
+                f"{enough} its scores are mostly noise. Pass a larger "
+                "min_resources (or min_resources='exhaust')."
+            )
+
+    def _space(self) -> Space:
+        space = Space(self.search_spaces)
+        valid = set(self.estimator.get_params(deep=True))
+        for sub in space.to_dicts():
+            for name in sub:
+                if name == self.resource:
+                    raise ValueError(
+                        f"Cannot use parameter {self.resource} as the resource since "
+                        "it is part of the searched parameters."
+                    )
+                if name not in valid and "__" not in name:
+                    raise ValueError(
+                        f"Invalid parameter {name!r} in search_spaces for estimator "
+                        f"{self.estimator!r}. Valid parameters are: {sorted(valid)!r}."
+                    )
+        return space
+
+    # -- schedule ----------------------------------------------------------
+
+    def _first_rung_size(self) -> int:
+        if self.n_candidates == "exhaust":
+            return max(self.max_resources_ // self.min_resources_, 1)
+        return self.n_candidates
+
+    def _bracket_plan(self, n_candidates: int, min_resources: int) -> dict:
+        """sklearn's schedule for one successive-halving bracket."""
+        n_required = 1 + floor(log(n_candidates, self.factor))
+        if self.min_resources == "exhaust":
+            min_resources = max(
+                min_resources, self.max_resources_ // self.factor ** (n_required - 1)
+            )
+        n_possible = 1 + floor(log(self.max_resources_ // min_resources, self.factor))
+        if self.aggressive_elimination:
+            n_iterations = n_required
+        else:
+            n_iterations = min(n_possible, n_required)
+        resources = []
+        for itr in range(n_iterations):
+            power = itr
+            if self.aggressive_elimination:
+                power = max(0, itr - n_required + n_possible)
+            resources.append(
+                min(int(self.factor**power * min_resources), self.max_resources_)
+            )
+        if self.min_resources == "exhaust":
+            # All the data in the last iteration: sklearn's floor division can
+            # leave up to factor - 1 parts of it unused.
+            resources[-1] = self.max_resources_
+        return dict(
+            n_candidates=n_candidates,
+            min_resources=min_resources,
+            n_required=n_required,
+            n_possible=n_possible,
+            resources=resources,
+        )
+
+    def _plans(self) -> list[dict]:
+        first = self._bracket_plan(self._first_rung_size(), self.min_resources_)
+        self.min_resources_ = first["min_resources"]
+        n_levels = first["n_possible"]
+        n_brackets = (
+            n_levels if self.brackets == "auto" else min(self.brackets, n_levels)
+        )
+        plans = [first]
+        for b in range(1, n_brackets):
+            # Hyperband: each bracket starts factor times higher with about
+            # factor times fewer candidates, so brackets cost about the same.
+            n = ceil(
+                first["n_candidates"] * n_levels / ((n_levels - b) * self.factor**b)
+            )
+            plans.append(
+                self._bracket_plan(max(n, 1), self.min_resources_ * self.factor**b)
+            )
+        return plans
+
+    # -- the search --------------------------------------------------------
+
+    def _generate_candidate_params(self):
+        """Unused: candidates are proposed round by round in ``_run_search``."""
+        return []
+
+    def _make_optimizer(self, space: Space, seed: int) -> tuple[Optimizer, object]:
+        n_startup = self.n_startup or max(space.n_columns + 1, 5)
+        base = TPEProposer() if self.surrogate == "tpe" else GPProposer()
+        model = _LevelModelProposer(base, n_startup, self.random_fraction)
+        optimizer = Optimizer(
+            space, proposer=model, n_initial_points=n_startup, random_state=seed
+        )
+        return optimizer, model
+
+    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
+        space = self._space()
+        rng = check_random_state(self.random_state)
+        optimizer, model = self._make_optimizer(space, int(rng.randint(2**31 - 1)))
+        subsample_seed = int(rng.randint(2**31 - 1))
+        plans = self._plans()
+        self.n_resources_, self.n_candidates_, self.brackets_ = [], [], []
+        search_ctx = search_context(callback_ctx, self)
+        state = dict(itr=0, n_remaining=0)
+        with tolerate_failed_rounds() as fits:
+            for bracket, plan in enumerate(plans):
+                first_itr = state["itr"]
+                self._run_bracket(
+                    evaluate_candidates,
+                    plan,
+                    bracket,
+                    len(plans),
+                    optimizer,
+                    model,
+                    subsample_seed,
+                    search_ctx,
+                    state,
+                )
+                if state["itr"] > first_itr:
+                    self.brackets_.append((first_itr, state["itr"] - first_itr))
+        close_search_context(search_ctx, self)
+        if fits.n_fits and fits.n_failed == fits.n_fits:
+            raise all_fits_failed_error(fits.n_fits)
+        self.n_remaining_candidates_ = state["n_remaining"]
+        self.n_required_iterations_ = plans[0]["n_required"]
+        self.n_possible_iterations_ = plans[0]["n_possible"]
+        self.n_iterations_ = state["itr"]
+
+    def _run_bracket(
+        self, evaluate, plan, bracket, n_brackets, optimizer, model, seed, ctx, state
+    ):
+        """Successive halving from the bracket's first rung to its last."""
+        candidates = []
+        for rung, n_resources in enumerate(plan["resources"]):
+            itr = state["itr"]
+            n = plan["n_candidates"] if rung == 0 else len(candidates)
+            self.n_resources_.append(n_resources)
+            self.n_candidates_.append(n)
+            more = {"iter": itr, "n_resources": n_resources}
+            if n_brackets > 1:
+                more["bracket"] = bracket
+
+            def run(points, more=more, n_resources=n_resources):
+                return self._evaluate(evaluate, points, n_resources, more, seed, ctx)
+
+            if rung == 0:
+                results, n = self._fill_first_rung(
+                    run, n, n_resources, optimizer, model
+                )
+                if not n:  # a finite space with nothing left to start a bracket
+                    del self.n_resources_[-1], self.n_candidates_[-1]
+                    return
+                self.n_candidates_[-1] = n
+            else:
+                results = run(candidates)
+                self._record(optimizer.space, model, results, n_resources, n)
+            candidates = list(top_k(results, ceil(n / self.factor), itr))
+            state["itr"] += 1
+        state["n_remaining"] = len(candidates)
+
+    def _fill_first_rung(self, run, n, n_resources, optimizer, model):
+        """Ask for the first rung's candidates in rounds; return (results, count)."""
+        batch = max(effective_n_jobs(self.n_jobs), ceil(n / _FIRST_RUNG_ROUNDS))
+        n_done, results = 0, None
+        while n_done < n:
+            points = optimizer.ask(min(batch, n - n_done))
+            if not points:
+                break  # a finite space ran out of candidates
+            results = run(points)
+            scores, noise = self._record(
+                optimizer.space, model, results, n_resources, len(points)
+            )
+            optimizer.tell(points, scores, noise)
+            n_done += len(points)
+        return results, n_done
+
+    def _evaluate(self, evaluate, points, n_resources, more, seed, ctx):
+        if self.resource == "n_samples":
+            cv = SubsampleMetaSplitter(
+                base_cv=self._checked_cv_orig,
+                fraction=n_resources / self._n_samples_orig,
+                subsample_test=True,
+                random_state=seed,
+            )
+        else:
+            points = [{**p, self.resource: n_resources} for p in points]
+            cv = self._checked_cv_orig
+        more_results = {key: [value] * len(points) for key, value in more.items()}
+        return evaluate_round(
+            evaluate, points, ctx, self, cv=cv, more_results=more_results
+        )
+
+    def _record(self, space, model, results, n_resources, k):
+        """Store the last ``k`` scores at their resource level; return them."""
+        scores, noise = read_scores(results, "score", k)
+        params = [
+            {name: value for name, value in p.items() if name != self.resource}
+            for p in results["params"][-k:]
+        ]
+        model.record(n_resources, space.snap(space.transform(params)), scores, noise)
+        return scores, noise
+
+    def _select_best_index(self, refit, refit_metric, results):
+        """The best candidate of the last iteration at the largest resources.
+
+        With one bracket this is sklearn's rule (the last iteration); with
+        several, the last iterations of all brackets that reached the largest
+        resources compete.
+        """
+        iters = np.asarray(results["iter"])
+        n_resources = np.asarray(results["n_resources"])
+        last_iters = [first + n - 1 for first, n in getattr(self, "brackets_", [])]
+        if not last_iters:
+            last_iters = [iters.max()]
+        final = np.isin(iters, last_iters)
+        final &= n_resources == n_resources[final].max()
+        indices = np.flatnonzero(final)
+        scores = np.asarray(results["mean_test_score"])[indices]
+        if np.isnan(scores).all():
+            return indices[0]
+        return indices[np.nanargmax(scores)]

@@ -1,0 +1,857 @@
+"""Gaussian-process surrogate and the proposer that maximizes acquisitions over it.
+
+The model (:class:`GaussianProcess`) is a zero-mean Gaussian process on
+standardized scores with a Matern-5/2 kernel, one lengthscale per search-space
+column (ARD), a signal variance and a learned homoscedastic noise, to which
+each observation's known noise variance (from its cross-validation folds) is
+added. Hyperparameters are fitted by maximum a posteriori: the log marginal
+likelihood plus the dimension-scaled lengthscale prior of Hvarfner, Hellsten &
+Nardi (2024, "Vanilla Bayesian optimization performs great in high
+dimensions") and BoTorch's LogNormal(-4, 1) noise prior, by L-BFGS-B with
+analytic gradients.
+
+Kernel inputs come from the unit-cube encoding of :mod:`sksmbo.space`
+(:class:`InputMap`):
+
+* real, integer and ordinal columns are numeric; integer and ordinal columns
+  are first rounded to the encoding of the value they decode to, so the model
+  is constant within the cell of one value;
+* unordered categorical columns (and the sub-space choice) are one-hot encoded
+  and scaled by ``1 / sqrt(2)``: two points are at distance 0 on such a column
+  when their categories match and 1 otherwise (an exact-match kernel);
+* in a conditional space (a list of dicts) a column can be inactive (NaN).
+  Numeric columns of the sub-spaces are embedded on a quarter circle of arc
+  length 1 and an inactive value sits at its centre (the "arc kernel" of
+  Hutter & Osborne, 2013, "A kernel for hierarchical parameter spaces"); an
+  inactive categorical column is all zeros. Two inactive values are then at
+  distance 0, and an inactive value is at the *same* distance from every
+  active one (``2 / pi`` for numeric columns, ``1 / sqrt(2)`` for categorical
+  ones), so inactive parameters neither attract nor repel the model, as an
+  imputed constant would.
+
+:class:`GPProposer` plugs the model into :class:`~sksmbo.Optimizer`: one
+hyperparameter fit per round, warm-started from the previous round, and a
+constant liar for batches that conditions the fitted model on pending points
+with the hyperparameters fixed.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+from scipy.linalg import LinAlgError, lapack
+from scipy.optimize import minimize
+from threadpoolctl import ThreadpoolController
+
+from sksmbo._acquisition import ACQUISITIONS, GPHedge, candidate_set, maximize
+from sksmbo.space import Dimension, Space
+
+__all__ = [
+    "ACQ_FUNCS",
+    "GPParams",
+    "GPProposer",
+    "GaussianProcess",
+    "InputMap",
+    "log_posterior",
+]
+
+#: Names accepted by ``GPProposer(acq_func=...)``.
+ACQ_FUNCS = ("log_ei", "ei", "pi", "log_pi", "lcb", "gp_hedge")
+
+_SQRT5 = math.sqrt(5.0)
+_LOG_2PI = math.log(2 * math.pi)
+# Bounds of the hyperparameters (standardized outputs, unit-cube inputs). The
+# lengthscale floor is BoTorch's (2.5e-2); the noise floor keeps K well
+# conditioned while letting the model nearly interpolate deterministic scores.
+_LENGTHSCALE_BOUNDS = (2.5e-2, 1e3)
+_SIGNAL_BOUNDS = (1e-2, 1e2)
+_NOISE_BOUNDS = (1e-6, 2.0)
+# LogNormal(mu, sigma) priors: (mu, sigma) of the logarithm.
+_LENGTHSCALE_SIGMA = math.sqrt(3.0)
+_NOISE_PRIOR = (-4.0, 1.0)
+_SIGNAL_PRIOR = (0.0, 1.0)
+# Jitter added to the diagonal, in turn, when a Cholesky factorization fails.
+_JITTERS = (0.0, 1e-8, 1e-6, 1e-4, 1e-2)
+_MIN_VARIANCE = 1e-12
+# Arc embedding of conditional numeric columns: a quarter circle of length 1.
+_ARC_RADIUS = 2 / math.pi
+# Best observed points whose neighbourhoods the acquisition maximizer screens.
+_N_SEEDS = 5
+# The portfolio of gp_hedge (scikit-optimize's EI, PI, LCB), maximized in log
+# space where that exists: the same maximizers, better numerics.
+_HEDGE = ("log_ei", "log_pi", "lcb")
+
+
+# -- kernel inputs -----------------------------------------------------------
+
+
+class InputMap(NamedTuple):
+    """How unit-cube columns become kernel features (see the module docstring).
+
+    Attributes
+    ----------
+    n_dims : int
+        Number of unit-cube columns (and of lengthscales).
+    numeric : ndarray of shape (n_numeric,)
+        Columns used as they are (after rounding the discrete ones).
+    arc : ndarray of shape (n_arc,)
+        Numeric columns that can be inactive, embedded on a quarter circle.
+    nominal : ndarray of shape (n_nominal,)
+        Unordered categorical columns, one-hot encoded.
+    n_levels : ndarray of shape (n_nominal,)
+        Number of categories of each nominal column.
+    discrete : tuple of (int, Dimension)
+        Integer and ordinal columns, rounded to their grid of values.
+    groups : ndarray of shape (n_features,)
+        The column (lengthscale) behind each feature.
+    """
+
+    n_dims: int
+    numeric: np.ndarray
+    arc: np.ndarray
+    nominal: np.ndarray
+    n_levels: np.ndarray
+    discrete: tuple[tuple[int, Dimension], ...]
+    groups: np.ndarray
+
+    @classmethod
+    def from_space(cls, space: Space | None, n_dims: int | None = None) -> InputMap:
+        """The map of ``space``; with None, ``n_dims`` plain numeric columns."""
+        if space is None:
+            cols = np.arange(n_dims)
+            empty = np.empty(0, dtype=np.intp)
+            return cls(n_dims, cols, empty, empty, empty, (), cols)
+        kinds = np.array(space.kinds)
+        conditional = np.arange(space.n_columns) >= (1 if space.has_choice else 0)
+        conditional &= space.has_choice
+        nominal = np.flatnonzero(kinds == "categorical")
+        numeric = np.flatnonzero((kinds != "categorical") & ~conditional)
+        arc = np.flatnonzero((kinds != "categorical") & conditional)
+        n_levels = space.levels[nominal].astype(np.intp)
+        discrete = tuple(
+            (int(j), space.dimensions[j])
+            for j in np.flatnonzero(np.isin(kinds, ("integer", "ordinal")))
+        )
+        groups = np.concatenate(
+            [numeric, np.repeat(arc, 2), np.repeat(nominal, n_levels)]
+        ).astype(np.intp)
+        return cls(space.n_columns, numeric, arc, nominal, n_levels, discrete, groups)
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        """Kernel features of unit-cube rows, ndarray of shape (n, n_features)."""
+        X = np.array(X, dtype=float, ndmin=2)
+        for j, dim in self.discrete:
+            active = ~np.isnan(X[:, j])
+            X[active, j] = dim.snap_unit(X[active, j])
+        blocks = [X[:, self.numeric]]
+        if len(self.arc):
+            angle = (np.pi / 2) * X[:, self.arc]
+            inactive = np.isnan(angle)
+            cos = np.where(inactive, 0.0, _ARC_RADIUS * np.cos(angle))
+            sin = np.where(inactive, 0.0, _ARC_RADIUS * np.sin(angle))
+            blocks.append(np.stack([cos, sin], axis=2).reshape(len(X), -1))
+        if len(self.nominal):
+            blocks.append(self._one_hot(X[:, self.nominal]))
+        return np.hstack(blocks)
+
+    def _one_hot(self, U: np.ndarray) -> np.ndarray:
+        """Categories as one-hot rows scaled by 1/sqrt(2); NaN gives zeros."""
+        n = len(U)
+        offsets = np.concatenate([[0], np.cumsum(self.n_levels)[:-1]])
+        out = np.zeros((n, int(self.n_levels.sum())))
+        active = ~np.isnan(U)
+        index = np.clip(
+            np.floor(np.where(active, U, 0.0) * self.n_levels), 0, self.n_levels - 1
+        ).astype(np.intp)
+        rows, cols = np.nonzero(active)
+        out[rows, offsets[cols] + index[rows, cols]] = math.sqrt(0.5)
+        return out
+
+
+# -- hyperparameters and their posterior ---------------------------------------
+
+
+class GPParams(NamedTuple):
+    """Kernel hyperparameters, on standardized outputs.
+
+    Attributes
+    ----------
+    lengthscales : ndarray of shape (n_dims,)
+        One lengthscale per unit-cube column.
+    signal_variance : float
+        Prior variance of the latent function.
+    noise_variance : float
+        Learned homoscedastic noise variance (known noise is added to it).
+    """
+
+    lengthscales: np.ndarray
+    signal_variance: float
+    noise_variance: float
+
+    @classmethod
+    def from_vector(cls, theta: np.ndarray) -> GPParams:
+        """From ``[log lengthscales..., log signal variance, log noise variance]``."""
+        theta = np.asarray(theta, dtype=float)
+        return cls(np.exp(theta[:-2]), float(np.exp(theta[-2])), float(np.exp(theta[-1])))
+
+    def to_vector(self) -> np.ndarray:
+        """``[log lengthscales..., log signal variance, log noise variance]``."""
+        return np.log(
+            np.concatenate([self.lengthscales, [self.signal_variance, self.noise_variance]])
+        )
+
+
+class _Prior(NamedTuple):
+    """LogNormal priors: ``mean``/``scale`` of each log-hyperparameter."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+
+    @classmethod
+    def for_dims(cls, n_dims: int) -> _Prior:
+        # Hvarfner et al. (2024): lengthscale ~ LogNormal(sqrt(2) + log(d) / 2, sqrt(3)).
+        mu = math.sqrt(2) + 0.5 * math.log(max(n_dims, 1))
+        mean = np.r_[np.full(n_dims, mu), _SIGNAL_PRIOR[0], _NOISE_PRIOR[0]]
+        scale = np.r_[np.full(n_dims, _LENGTHSCALE_SIGMA), _SIGNAL_PRIOR[1], _NOISE_PRIOR[1]]
+        return cls(mean, scale)
+
+    def log_density(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """Log prior density of ``theta`` and its gradient.
+
+        The lengthscale and noise densities are LogNormal densities *in the
+        parameter* (as gpytorch evaluates them), so their MAP pulls towards the
+        mode ``exp(mu - sigma^2)``: ``0.2 sqrt(d)`` for the lengthscales and
+        ``exp(-5)`` for the noise. The signal variance has a Normal(0, 1)
+        prior on its logarithm (mode 1, the variance of standardized scores).
+        """
+        u = (theta - self.mean) / self.scale
+        jacobian = np.ones_like(theta)
+        jacobian[-2] = 0.0
+        value = -0.5 * float(u @ u) - float(jacobian @ theta)
+        return value, -u / self.scale - jacobian
+
+    def mode(self) -> np.ndarray:
+        theta = self.mean - self.scale**2
+        theta[-2] = self.mean[-2]
+        return theta
+
+    def sample(self, rng: np.random.Generator) -> np.ndarray:
+        return self.mean + self.scale * rng.standard_normal(len(self.mean))
+
+
+def _bounds(n_dims: int) -> np.ndarray:
+    """Bounds of the log-hyperparameters, ndarray of shape (n_dims + 2, 2)."""
+    return np.log(
+        np.array(
+            [_LENGTHSCALE_BOUNDS] * n_dims + [_SIGNAL_BOUNDS, _NOISE_BOUNDS], dtype=float
+        )
+    )
+
+
+def _sq_dist(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """Squared Euclidean distances between rows, ndarray of shape (len(A), len(B))."""
+    sq = (A * A).sum(1)[:, None] + (B * B).sum(1)[None, :] - 2.0 * (A @ B.T)
+    return np.maximum(sq, 0.0)
+
+
+def _matern52(sq: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``k(r) = (1 + sqrt5 r + 5/3 r^2) exp(-sqrt5 r)`` from ``r^2``; also r, exp."""
+    r = np.sqrt(sq)
+    e = np.exp(-_SQRT5 * r)
+    return (1.0 + _SQRT5 * r + (5.0 / 3.0) * sq) * e, r, e
+
+
+def _cholesky(K: np.ndarray) -> np.ndarray:
+    """Lower Cholesky factor, adding jitter to the diagonal until it succeeds."""
+    scale = float(np.mean(np.diag(K)))
+    for jitter in _JITTERS:
+        L, info = lapack.dpotrf(K + jitter * scale * np.eye(len(K)), lower=1, clean=1)
+        if info == 0:
+            return L
+    raise LinAlgError("The kernel matrix is not positive definite, even with jitter.")
+
+
+def _inverse(L: np.ndarray) -> np.ndarray:
+    """``K^-1`` from the lower Cholesky factor of ``K`` (LAPACK potri)."""
+    # potri fills the lower triangle; the upper one keeps L's zeros (clean=1).
+    inv, info = lapack.dpotri(L, lower=1)
+    if info != 0:
+        raise LinAlgError(f"dpotri failed with info={info}.")
+    full = inv + inv.T
+    full[np.diag_indices(len(full))] *= 0.5
+    return full
+
+
+def log_posterior(
+    theta: np.ndarray,
+    Z: np.ndarray,
+    groups: np.ndarray,
+    y: np.ndarray,
+    noise: np.ndarray,
+    prior: _Prior | None = None,
+) -> tuple[float, np.ndarray]:
+    """Log marginal likelihood (plus log prior) and its gradient in ``theta``.
+
+    ``log p(y) = -y^T a / 2 - sum(log diag L) - n log(2 pi) / 2`` with
+    ``K = L L^T = s2 k(Z / l) + diag(noise + n2)``, ``a = K^-1 y``; and
+    ``d log p / d t = tr((a a^T - K^-1) dK/dt) / 2`` (Rasmussen & Williams,
+    eq. 5.9). For a lengthscale, ``dK/dlog l_j = s2 (5/3) (1 + sqrt5 r)
+    exp(-sqrt5 r) D_j / l_j^2`` with ``D_j`` the squared distances of the
+    features of column ``j``, summed without forming ``D_j``.
+
+    Parameters
+    ----------
+    theta : ndarray of shape (n_dims + 2,)
+        Log lengthscales, log signal variance, log noise variance.
+    Z : ndarray of shape (n, n_features)
+        Kernel features (:class:`InputMap`).
+    groups : ndarray of shape (n_features,)
+        The lengthscale of each feature.
+    y : ndarray of shape (n,)
+        Standardized targets.
+    noise : ndarray of shape (n,)
+        Known noise variance of each target, standardized.
+    prior : _Prior or None, default=None
+        Adds the log prior density when given.
+
+    Returns
+    -------
+    value : float
+        The log marginal likelihood (plus log prior).
+    grad : ndarray of shape (n_dims + 2,)
+        Its gradient.
+    """
+    params = GPParams.from_vector(theta)
+    n, d = len(y), len(theta) - 2
+    Zs = Z / params.lengthscales[groups]
+    sq = _sq_dist(Zs, Zs)
+    np.fill_diagonal(sq, 0.0)
+    k, r, e = _matern52(sq)
+    Kf = params.signal_variance * k
+    K = Kf.copy()
+    K[np.diag_indices(n)] += noise + params.noise_variance
+    L = _cholesky(K)
+    alpha = lapack.dpotrs(L, y, lower=1)[0]
+    value = -0.5 * float(y @ alpha) - float(np.log(np.diag(L)).sum()) - 0.5 * n * _LOG_2PI
+    W = np.outer(alpha, alpha) - _inverse(L)
+    M = W * (params.signal_variance * (5.0 / 3.0) * (1.0 + _SQRT5 * r) * e)
+    # sum_ab M_ab (z_ac - z_bc)^2 = 2 sum_a z_ac^2 (M 1)_a - 2 z_c^T M z_c
+    per_feature = 2.0 * (M.sum(1) @ (Zs * Zs)) - 2.0 * np.einsum(
+        "ac,ac->c", Zs, M @ Zs
+    )
+    grad = np.empty(d + 2)
+    grad[:d] = 0.5 * np.bincount(groups, weights=per_feature, minlength=d)
+    grad[d] = 0.5 * float(np.einsum("ab,ab->", W, Kf))
+    grad[d + 1] = 0.5 * params.noise_variance * float(np.trace(W))
+    if prior is not None:
+        prior_value, prior_grad = prior.log_density(theta)
+        value += prior_value
+        grad += prior_grad
+    return value, grad
+
+
+def _fit_theta(
+    Z: np.ndarray,
+    groups: np.ndarray,
+    y: np.ndarray,
+    noise: np.ndarray,
+    n_dims: int,
+    starts: list[np.ndarray],
+    maxiter: int,
+) -> np.ndarray:
+    """MAP hyperparameters by L-BFGS-B, the best end point.
+
+    An evaluation costs O(n^3), so restarts are screened: L-BFGS-B runs from
+    ``starts[0]`` (the warm start) and from the best of the other starts by
+    their initial value, if that is better than the warm start's.
+    """
+    prior = _Prior.for_dims(n_dims)
+    bounds = _bounds(n_dims)
+
+    def negated(theta):
+        # The one negation of the fit: scipy minimizes, the posterior is maximized.
+        try:
+            value, grad = log_posterior(theta, Z, groups, y, noise, prior)
+        except LinAlgError:
+            return np.inf, np.zeros_like(theta)
+        return -value, -grad
+
+    starts = [np.clip(s, bounds[:, 0], bounds[:, 1]) for s in starts]
+    runs = starts[:1]
+    if len(starts) > 1:
+        initial = [negated(s)[0] for s in starts]
+        best = 1 + int(np.argmin(initial[1:]))
+        if initial[best] < initial[0]:
+            runs.append(starts[best])
+    best_theta, best_value = starts[0], np.inf
+    for x0 in runs:
+        result = minimize(
+            negated,
+            x0,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            # Hyperparameters need no more than ~1e-6 relative precision.
+            options={"maxiter": maxiter, "ftol": 1e-6, "gtol": 1e-3},
+        )
+        if np.isfinite(result.fun) and result.fun < best_value:
+            best_theta, best_value = result.x, result.fun
+    return best_theta
+
+
+def _standardize(y: np.ndarray) -> tuple[float, float]:
+    """Mean and scale of the scores (scale 1 when they are constant)."""
+    mean = float(np.mean(y)) if len(y) else 0.0
+    scale = float(np.std(y)) if len(y) else 0.0
+    if not (np.isfinite(scale) and scale > 1e-12 * max(1.0, abs(mean))):
+        scale = 1.0
+    return mean, scale
+
+
+@dataclass(frozen=True)
+class GaussianProcess:
+    """A fitted Gaussian process: hyperparameters plus the conditioned state.
+
+    Build one with :meth:`fit` (MAP hyperparameters) or :meth:`from_params`
+    (fixed hyperparameters); :meth:`condition_on` returns a new one with more
+    observations and the same hyperparameters. Shapes follow scikit-learn's
+    :class:`~sklearn.gaussian_process.GaussianProcessRegressor`.
+
+    Attributes
+    ----------
+    params : GPParams
+        The kernel hyperparameters (on standardized outputs).
+    input_map : InputMap
+        Unit-cube columns to kernel features.
+    X : ndarray of shape (n, n_dims)
+        Training points in the unit cube (NaN in inactive columns).
+    y : ndarray of shape (n,)
+        Standardized training targets.
+    noise : ndarray of shape (n,)
+        Known noise variance of each target, standardized (the learned noise
+        ``params.noise_variance`` comes on top).
+    y_mean, y_scale : float
+        Standardization: ``y = (scores - y_mean) / y_scale``.
+    Zs : ndarray of shape (n, n_features)
+        Training features divided by their lengthscales.
+    alpha : ndarray of shape (n,)
+        ``K^-1 y``.
+    K_inv : ndarray of shape (n, n)
+        Inverse of the training covariance (noise included).
+    """
+
+    params: GPParams
+    input_map: InputMap
+    X: np.ndarray
+    y: np.ndarray
+    noise: np.ndarray
+    y_mean: float
+    y_scale: float
+    Zs: np.ndarray
+    alpha: np.ndarray
+    K_inv: np.ndarray
+
+    @classmethod
+    def fit(
+        cls,
+        X: np.ndarray,
+        y: np.ndarray,
+        noise: np.ndarray | None = None,
+        *,
+        space: Space | None = None,
+        rng: np.random.Generator | None = None,
+        init: np.ndarray | None = None,
+        n_restarts: int = 2,
+        maxiter: int = 50,
+    ) -> GaussianProcess:
+        """Fit the hyperparameters by MAP, then condition on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n, n_dims)
+            Points in the unit cube (NaN in inactive columns).
+        y : ndarray of shape (n,)
+            Their scores, finite.
+        noise : ndarray of shape (n,) or None, default=None
+            Known noise variance of each score, in the units of ``y``.
+        space : Space or None, default=None
+            The space ``X`` encodes; None treats every column as real.
+        rng : numpy.random.Generator or None, default=None
+            Draws the random restarts; needed when ``n_restarts > 0``.
+        init : ndarray of shape (n_dims + 2,) or None, default=None
+            Log-hyperparameters to start from (a previous fit); None starts
+            from the prior's mode.
+        n_restarts : int, default=2
+            Other starts drawn from the prior. Each is screened by one
+            evaluation; L-BFGS-B runs from the warm start (``init``, else the
+            prior's mode) and from the best other start if it starts better.
+        maxiter : int, default=50
+            L-BFGS-B iterations per start.
+
+        Returns
+        -------
+        gp : GaussianProcess
+            The fitted process.
+        """
+        X, y, noise, input_map = _check_data(X, y, noise, space)
+        y_mean, y_scale = _standardize(y)
+        ys, noise_s = (y - y_mean) / y_scale, noise / y_scale**2
+        d = input_map.n_dims
+        prior = _Prior.for_dims(d)
+        warm = init is not None and len(init) == d + 2
+        starts = [np.asarray(init, dtype=float)] if warm else []
+        starts += [prior.mode()] + [prior.sample(rng) for _ in range(n_restarts)]
+        theta = _fit_theta(input_map(X), input_map.groups, ys, noise_s, d, starts, maxiter)
+        return cls._build(
+            GPParams.from_vector(theta), input_map, X, ys, noise_s, y_mean, y_scale
+        )
+
+    @classmethod
+    def from_params(
+        cls,
+        X: np.ndarray,
+        y: np.ndarray,
+        params: GPParams,
+        noise: np.ndarray | None = None,
+        *,
+        space: Space | None = None,
+    ) -> GaussianProcess:
+        """Condition a process with fixed hyperparameters on ``(X, y)``.
+
+        Parameters are as in :meth:`fit`; ``params`` are the hyperparameters
+        on standardized outputs.
+        """
+        X, y, noise, input_map = _check_data(X, y, noise, space)
+        y_mean, y_scale = _standardize(y)
+        return cls._build(
+            params, input_map, X, (y - y_mean) / y_scale, noise / y_scale**2,
+            y_mean, y_scale,
+        )  # fmt: skip
+
+    @classmethod
+    def _build(cls, params, input_map, X, y, noise, y_mean, y_scale) -> GaussianProcess:
+        Zs = input_map(X) / params.lengthscales[input_map.groups]
+        K = params.signal_variance * _matern52(_sq_dist(Zs, Zs))[0]
+        K[np.diag_indices(len(y))] = params.signal_variance + noise + params.noise_variance
+        K_inv = _inverse(_cholesky(K))
+        return cls(params, input_map, X, y, noise, y_mean, y_scale, Zs, K_inv @ y, K_inv)
+
+    def _cross(self, X: np.ndarray) -> np.ndarray:
+        """Prior covariances between ``X`` and the training points, (m, n)."""
+        Zs = self.input_map(X) / self.params.lengthscales[self.input_map.groups]
+        return self.params.signal_variance * _matern52(_sq_dist(Zs, self.Zs))[0]
+
+    def posterior(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Posterior mean and std of the latent function, *standardized* units.
+
+        Returns
+        -------
+        mean, std : ndarray of shape (m,)
+            ``std`` excludes observation noise.
+        """
+        Ks = self._cross(X)
+        mean = Ks @ self.alpha
+        var = self.params.signal_variance - np.einsum("ij,ij->i", Ks @ self.K_inv, Ks)
+        return mean, np.sqrt(np.maximum(var, _MIN_VARIANCE * self.params.signal_variance))
+
+    def predict(self, X: np.ndarray, return_std: bool = False):
+        """Posterior mean (and std) of the score at ``X``, in the units of ``y``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (m, n_dims)
+            Points in the unit cube.
+        return_std : bool, default=False
+            Also return the posterior standard deviation (noise excluded).
+
+        Returns
+        -------
+        mean : ndarray of shape (m,)
+        std : ndarray of shape (m,)
+            Only when ``return_std`` is True.
+        """
+        mean, std = self.posterior(X)
+        mean = self.y_mean + self.y_scale * mean
+        return (mean, self.y_scale * std) if return_std else mean
+
+    def condition_on(self, X_new: np.ndarray, y_new) -> GaussianProcess:
+        """The process with ``(X_new, y_new)`` added, hyperparameters unchanged.
+
+        This is how a constant liar pretends pending points were evaluated:
+        the standardization and hyperparameters stay those of the fit, and
+        ``K^-1`` grows by a block (Schur complement) update in O(n^2 k).
+
+        Parameters
+        ----------
+        X_new : ndarray of shape (k, n_dims)
+            Points in the unit cube.
+        y_new : float or array-like of shape (k,)
+            Their (pretended) scores, in the units of ``y``; no known noise.
+
+        Returns
+        -------
+        gp : GaussianProcess
+            A new process; ``self`` is unchanged.
+        """
+        X_new = np.array(X_new, dtype=float, ndmin=2)
+        k = len(X_new)
+        if k == 0:
+            return self
+        y_new = np.broadcast_to(np.asarray(y_new, dtype=float), (k,))
+        y_new = (y_new - self.y_mean) / self.y_scale
+        p = self.params
+        Zs_new = self.input_map(X_new) / p.lengthscales[self.input_map.groups]
+        B = self._cross(X_new).T  # (n, k)
+        C = p.signal_variance * _matern52(_sq_dist(Zs_new, Zs_new))[0]
+        C[np.diag_indices(k)] = p.signal_variance + p.noise_variance
+        P = self.K_inv @ B
+        S_inv = _inverse(_cholesky(C - B.T @ P))
+        PS = P @ S_inv
+        K_inv = np.block([[self.K_inv + PS @ P.T, -PS], [-PS.T, S_inv]])
+        y = np.concatenate([self.y, y_new])
+        return GaussianProcess(
+            p,
+            self.input_map,
+            np.vstack([self.X, X_new]),
+            y,
+            np.concatenate([self.noise, np.zeros(k)]),
+            self.y_mean,
+            self.y_scale,
+            np.vstack([self.Zs, Zs_new]),
+            K_inv @ y,
+            K_inv,
+        )
+
+
+def _check_data(X, y, noise, space):
+    X = np.array(X, dtype=float, ndmin=2)
+    y = np.asarray(y, dtype=float).reshape(-1)
+    noise = np.zeros(len(y)) if noise is None else np.asarray(noise, float).reshape(-1)
+    if not len(X) == len(y) == len(noise):
+        raise ValueError(
+            f"X, y and noise must have the same length. Got {len(X)}, {len(y)} and "
+            f"{len(noise)}."
+        )
+    if not (np.isfinite(y).all() and np.isfinite(noise).all() and (noise >= 0).all()):
+        raise ValueError("y must be finite and noise finite and non-negative.")
+    input_map = InputMap.from_space(space, X.shape[1])
+    return X, y, noise, input_map
+
+
+# -- the proposer --------------------------------------------------------------
+
+
+@functools.cache
+def _threadpools() -> ThreadpoolController:
+    """One controller per process: creating it inspects every loaded library."""
+    return ThreadpoolController()
+
+
+class GPProposer:
+    """Proposes the maximizers of an acquisition function over a Gaussian process.
+
+    Implements the ``Proposer`` protocol of :class:`~sksmbo.Optimizer`. Each
+    round fits the Gaussian process once (MAP hyperparameters, warm-started
+    from the previous round), screens quasi-random candidates plus
+    neighbourhoods of the best points, polishes the best few with L-BFGS-B and
+    proposes the maximizer. Batches and pending points use a constant liar:
+    the fitted process is conditioned on each pending or already chosen point
+    with the *worst* score seen so far, hyperparameters fixed, which pushes
+    the next points of a batch away from them (a pessimistic lie explores more
+    than an optimistic one, Ginsbourger et al., 2010). Surrogate work runs on
+    one BLAS thread.
+
+    Parameters
+    ----------
+    acq_func : {"log_ei", "ei", "pi", "log_pi", "lcb", "gp_hedge"}, default="log_ei"
+        The acquisition function (see :mod:`sksmbo._acquisition`); "gp_hedge"
+        picks among the nominations of EI, PI and LCB with a softmax of their
+        past gains (scikit-optimize's portfolio).
+    xi : float, default=0.01
+        Improvement, in standardized score units, that EI and PI require over
+        the incumbent (the best posterior mean among evaluated points).
+    kappa : float, default=1.96
+        Exploration weight of the confidence bound ``mean + kappa * std``.
+    n_candidates : int, default=512
+        Quasi-random candidates screened per proposed point.
+    n_polish : int, default=5
+        Best distinct candidates polished by L-BFGS-B.
+    polish : bool, default=True
+        Polish at all; False keeps the best screened candidate.
+    n_restarts : int, default=2
+        Random restarts, drawn from the prior, of the hyperparameter fit
+        (beside the warm start).
+
+    Attributes
+    ----------
+    model_ : GaussianProcess
+        The process fitted at the last proposal (before any liar).
+    hedge_ : GPHedge or None
+        The portfolio, with ``acq_func="gp_hedge"``.
+
+    Examples
+    --------
+    >>> from sksmbo import Optimizer
+    >>> from sksmbo._surrogates.gp import GPProposer
+    >>> opt = Optimizer({"x": (-2.0, 2.0), "kind": ["a", "b"]}, GPProposer(),
+    ...                 n_initial_points=4, random_state=0)
+    >>> for _ in range(12):
+    ...     p = opt.ask()
+    ...     _ = opt.tell(p, -(p["x"] - 0.5) ** 2 - (p["kind"] == "b"))
+    >>> best, score = opt.best()
+    >>> best["kind"], round(best["x"], 1)
+    ('a', 0.5)
+    """
+
+    def __init__(
+        self,
+        acq_func: str = "log_ei",
+        *,
+        xi: float = 0.01,
+        kappa: float = 1.96,
+        n_candidates: int = 512,
+        n_polish: int = 5,
+        polish: bool = True,
+        n_restarts: int = 2,
+    ):
+        _check_params(acq_func, xi, kappa, n_candidates, n_polish, polish, n_restarts)
+        self.acq_func = acq_func
+        self.xi = float(xi)
+        self.kappa = float(kappa)
+        self.n_candidates = int(n_candidates)
+        self.n_polish = int(n_polish)
+        self.polish = bool(polish)
+        self.n_restarts = int(n_restarts)
+        self.model_: GaussianProcess | None = None
+        self.hedge_ = GPHedge(_HEDGE) if acq_func == "gp_hedge" else None
+        self._nominations: np.ndarray | None = None
+
+    def propose(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        noise: np.ndarray,
+        n_points: int,
+        *,
+        space: Space,
+        rng: np.random.Generator,
+        pending: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Next points to evaluate, ndarray of shape (n_points, space.n_columns).
+
+        ``X`` (n, n_columns) are the evaluated points, ``y`` their scores
+        (higher is better, finite), ``noise`` their known variances and
+        ``pending`` the points being evaluated.
+        """
+        d = space.n_columns
+        X = np.asarray(X, dtype=float).reshape(-1, d)
+        y = np.asarray(y, dtype=float).reshape(-1)
+        noise = np.zeros(len(y)) if noise is None else np.asarray(noise, float)
+        pending = np.empty((0, d)) if pending is None else np.asarray(pending, float)
+        with _threadpools().limit(limits=1):
+            return self._propose(X, y, noise, int(n_points), space, rng, pending)
+
+    def _propose(self, X, y, noise, n_points, space, rng, pending) -> np.ndarray:
+        init = None if self.model_ is None else self.model_.params.to_vector()
+        gp = GaussianProcess.fit(
+            X, y, noise, space=space, rng=rng, init=init, n_restarts=self.n_restarts
+        )
+        self.model_ = gp
+        if self.hedge_ is not None and self._nominations is not None:
+            self.hedge_.update(gp.posterior(self._nominations)[0])
+        best = float(gp.posterior(X)[0].max())
+        liar = float(y.min())
+        gp = gp.condition_on(pending, liar)
+        seeds = X[np.argsort(y)[-_N_SEEDS:]]
+        exclude = np.vstack([X, pending])
+        out = np.empty((n_points, space.n_columns))
+        for b in range(n_points):
+            out[b] = self._next_point(gp, best, space, rng, seeds, exclude, first=b == 0)
+            exclude = np.vstack([exclude, out[b : b + 1]])
+            if b + 1 < n_points:
+                gp = gp.condition_on(out[b : b + 1], liar)
+        return out
+
+    def _next_point(self, gp, best, space, rng, seeds, exclude, *, first) -> np.ndarray:
+        """The maximizer of the acquisition (a hedge choice among nominations)."""
+        names = _HEDGE if self.hedge_ is not None else (self.acq_func,)
+        candidates = candidate_set(space, rng, n_candidates=self.n_candidates, seeds=seeds)
+        nominations = np.vstack(
+            [
+                maximize(
+                    self._score_fn(gp, name, best),
+                    space,
+                    1,
+                    rng,
+                    candidates=candidates,
+                    n_polish=self.n_polish,
+                    maxiter=30 if self.polish else 0,
+                    exclude=exclude,
+                )[0]
+                for name in names
+            ]
+        )
+        if self.hedge_ is None:
+            return nominations[0]
+        if first:
+            self._nominations = nominations
+        return nominations[self.hedge_.choose(rng)]
+
+    def _score_fn(self, gp: GaussianProcess, name: str, best: float) -> Callable:
+        acquisition = ACQUISITIONS[name]
+        kwargs = {"kappa": self.kappa} if name == "lcb" else {"xi": self.xi}
+
+        def score(X: np.ndarray) -> np.ndarray:
+            mean, std = gp.posterior(X)
+            return acquisition(mean, std, best, **kwargs)
+
+        return score
+
+    def __repr__(self):
+        params = ", ".join(
+            f"{name}={getattr(self, name)!r}"
+            for name in (
+                "acq_func", "xi", "kappa", "n_candidates", "n_polish", "polish",
+                "n_restarts",
+            )
+        )  # fmt: skip
+        return f"GPProposer({params})"
+
+
+def _check_params(acq_func, xi, kappa, n_candidates, n_polish, polish, n_restarts):
+    def is_int(value):
+        return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+    def is_real(value):
+        return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+    if acq_func not in ACQ_FUNCS:
+        raise ValueError(
+            f"The 'acq_func' parameter must be one of {ACQ_FUNCS}. Got {acq_func!r} "
+            "instead."
+        )
+    for name, value in (("xi", xi), ("kappa", kappa)):
+        if not (is_real(value) and 0 <= value < math.inf):
+            raise ValueError(
+                f"The {name!r} parameter must be a finite float >= 0. Got {value!r} "
+                "instead."
+            )
+    for name, value, low in (
+        ("n_candidates", n_candidates, 1),
+        ("n_polish", n_polish, 1),
+        ("n_restarts", n_restarts, 0),
+    ):
+        if not (is_int(value) and value >= low):
+            raise ValueError(
+                f"The {name!r} parameter must be an int >= {low}. Got {value!r} "
+                "instead."
+            )
+    if not isinstance(polish, (bool, np.bool_)):
+        raise ValueError(f"The 'polish' parameter must be a bool. Got {polish!r} instead.")
+

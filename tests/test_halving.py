@@ -1,0 +1,214 @@
+"""HalvingBayesSearchCV against sklearn's HalvingRandomSearchCV."""
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy.stats import randint, uniform
+from sklearn.datasets import make_classification
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+from sklearn.model_selection import HalvingRandomSearchCV
+from sklearn.tree import DecisionTreeClassifier
+
+from sksmbo import HalvingBayesSearchCV
+from tests.conftest import FastClassifier
+
+SCHEDULE = [
+    "n_resources_",
+    "n_candidates_",
+    "n_remaining_candidates_",
+    "n_iterations_",
+    "n_required_iterations_",
+    "n_possible_iterations_",
+    "min_resources_",
+    "max_resources_",
+]
+
+
+@pytest.fixture
+def big_data():
+    return make_classification(n_samples=400, n_features=6, random_state=0)
+
+
+def quiet_fit(search, X, y):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The first iteration trains")
+        return search.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(resource="b", max_resources=27, min_resources=1),
+        dict(n_candidates=20, min_resources=30),
+        dict(n_candidates=30, min_resources=20, aggressive_elimination=True),
+        dict(factor=2, min_resources=50),
+    ],
+)
+def test_schedule_and_columns_equal_sklearns(kwargs, big_data):
+    X, y = big_data
+    spaces = {"a": uniform(0, 1), "c": ["x", "y"]}
+    ours = quiet_fit(
+        HalvingBayesSearchCV(FastClassifier(), spaces, random_state=0, **kwargs), X, y
+    )
+    theirs = quiet_fit(
+        HalvingRandomSearchCV(FastClassifier(), spaces, random_state=0, **kwargs), X, y
+    )
+    for name in SCHEDULE:
+        assert getattr(ours, name) == getattr(theirs, name), name
+    assert sorted(ours.cv_results_) == sorted(theirs.cv_results_)
+    iters = ours.cv_results_["iter"]
+    assert [
+        int(np.sum(iters == i)) for i in range(ours.n_iterations_)
+    ] == ours.n_candidates_
+    last = iters == iters.max()
+    assert ours.best_score_ == np.max(ours.cv_results_["mean_test_score"][last])
+
+
+def test_survivors_are_the_best_of_each_iteration(big_data):
+    X, y = big_data
+    search = quiet_fit(
+        HalvingBayesSearchCV(
+            FastClassifier(),
+            {"a": (0.0, 1.0)},
+            n_candidates=27,
+            min_resources=40,
+            random_state=0,
+        ),
+        X,
+        y,
+    )
+    results = search.cv_results_
+    for itr in range(1, search.n_iterations_):
+        before = results["iter"] == itr - 1
+        kept = {p["a"] for p, i in zip(results["params"], results["iter"]) if i == itr}
+        scores = results["mean_test_score"][before]
+        threshold = np.sort(scores)[-len(kept)]
+        kept_scores = [
+            s
+            for p, s in zip(np.asarray(results["params"])[before], scores)
+            if p["a"] in kept
+        ]
+        assert min(kept_scores) >= threshold
+
+
+def test_exhaust_uses_all_samples_in_last_iteration(big_data):
+    X, y = big_data
+    search = quiet_fit(
+        HalvingBayesSearchCV(
+            DecisionTreeClassifier(random_state=0),
+            {"max_depth": (1, 8)},
+            n_candidates=10,
+            min_resources="exhaust",
+            factor=3,
+            random_state=0,
+        ),
+        X,
+        y,
+    )
+    assert search.n_resources_[-1] == search.max_resources_ == len(X)
+
+
+def test_warns_when_first_rung_is_noise(big_data):
+    X, y = big_data
+    search = HalvingBayesSearchCV(FastClassifier(), {"a": (0.0, 1.0)}, random_state=0)
+    with pytest.warns(UserWarning, match="scores are mostly noise"):
+        search.fit(X, y)
+
+
+def test_model_proposals_beat_random_candidates(big_data):
+    X, y = big_data
+    best = {"ours": [], "random": []}
+    for seed in range(4):
+        kwargs = dict(n_candidates=54, min_resources=40, factor=3, random_state=seed)
+        ours = quiet_fit(
+            HalvingBayesSearchCV(FastClassifier(), {"a": (0.0, 1.0)}, **kwargs), X, y
+        )
+        theirs = HalvingRandomSearchCV(
+            FastClassifier(), {"a": np.linspace(0, 1, 1001)}, **kwargs
+        )
+        theirs = quiet_fit(theirs, X, y)
+        best["ours"].append(abs(ours.best_params_["a"] - 0.3))
+        best["random"].append(abs(theirs.best_params_["a"] - 0.3))
+    assert np.mean(best["ours"]) < np.mean(best["random"])
+
+
+def test_hyperband_brackets(big_data):
+    X, y = big_data
+    search = HalvingBayesSearchCV(
+        FastClassifier(),
+        {"a": (0.0, 1.0)},
+        resource="b",
+        max_resources=27,
+        min_resources=1,
+        brackets="auto",
+        random_state=0,
+    ).fit(X, y)
+    assert [n for _, n in search.brackets_] == [4, 3, 2, 1]
+    assert search.n_iterations_ == 10 == len(search.n_resources_)
+    firsts = [search.n_resources_[first] for first, _ in search.brackets_]
+    assert firsts == [1, 3, 9, 27]
+    assert set(search.cv_results_["bracket"]) == {0, 1, 2, 3}
+    assert search.cv_results_["n_resources"][search.best_index_] == 27
+
+
+def test_resource_param_never_in_space(big_data):
+    X, y = big_data
+    search = HalvingBayesSearchCV(
+        FastClassifier(), {"b": (1, 5)}, resource="b", max_resources=9, min_resources=1
+    )
+    with pytest.raises(ValueError, match="Cannot use parameter b as the resource"):
+        search.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(n_candidates="exhaust", min_resources="exhaust"), "cannot be both"),
+        (dict(brackets=0), "'brackets' parameter"),
+        (dict(random_fraction=1.5), "'random_fraction' parameter"),
+        (dict(surrogate="rf"), "'surrogate' parameter"),
+        (dict(resource="nope", max_resources=5), "Cannot use resource=nope"),
+    ],
+)
+def test_bad_input(kwargs, match, big_data):
+    X, y = big_data
+    with pytest.raises(ValueError, match=match):
+        HalvingBayesSearchCV(FastClassifier(), {"a": (0.0, 1.0)}, **kwargs).fit(X, y)
+
+
+def test_failed_candidates_are_eliminated(big_data):
+    X, y = big_data
+    search = HalvingBayesSearchCV(
+        FastClassifier(),
+        {"a": (0.0, 1.0), "fail": [True, False]},
+        n_candidates=18,
+        min_resources=40,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X, y)
+    assert search.best_params_["fail"] is False
+    last = search.cv_results_["iter"] == search.n_iterations_ - 1
+    assert not any(p["fail"] for p in np.asarray(search.cv_results_["params"])[last])
+
+
+def test_same_random_state_same_results(big_data):
+    X, y = big_data
+    runs = [
+        quiet_fit(
+            HalvingBayesSearchCV(
+                FastClassifier(),
+                {"a": (0.0, 1.0), "b": randint(0, 10)},
+                n_candidates=12,
+                min_resources=40,
+                random_state=3,
+                n_jobs=n_jobs,
+            ),
+            X,
+            y,
+        )
+        for n_jobs in (1, 2)
+    ]
+    assert runs[0].cv_results_["params"] == runs[1].cv_results_["params"]
