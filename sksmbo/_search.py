@@ -9,16 +9,22 @@ each estimator builds in ``_make_optimizer``.
 
 from __future__ import annotations
 
+import copy
 import inspect
+import os
 import re
+import time
 import warnings
 from abc import abstractmethod
 from collections.abc import Mapping
 from numbers import Integral
 from numbers import Real as RealNumber
 
+import joblib
 import numpy as np
 from joblib import effective_n_jobs
+from sklearn.base import is_classifier
+from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
 from sksmbo._compat import (
@@ -34,6 +40,7 @@ from sksmbo._compat import (
     validate_parameter_constraints,
 )
 from sksmbo._optimizer import Optimizer, read_scores, warn_exhausted
+from sksmbo._progress import Progress
 from sksmbo._sampling import SAMPLERS
 from sksmbo._surrogates.gp import GPProposer
 from sksmbo._surrogates.regressor import RegressorProposer, supports_return_std
@@ -57,6 +64,10 @@ class _BaseSMBOSearch(BaseSearchCV):
             None,
         ],
         "random_state": ["random_state"],
+        "callbacks": [callable, list, None],
+        "max_time": [Interval(RealNumber, 0, None, closed="neither"), None],
+        "progress_bar": ["boolean"],
+        "warm_start": ["boolean"],
     }
 
     def __init__(
@@ -75,6 +86,10 @@ class _BaseSMBOSearch(BaseSearchCV):
         random_state,
         error_score,
         return_train_score,
+        callbacks,
+        max_time,
+        progress_bar,
+        warm_start,
     ):
         super().__init__(
             estimator=estimator,
@@ -91,12 +106,16 @@ class _BaseSMBOSearch(BaseSearchCV):
         self.n_iter = n_iter
         self.n_points = n_points
         self.random_state = random_state
+        self.callbacks = callbacks
+        self.max_time = max_time
+        self.progress_bar = progress_bar
+        self.warm_start = warm_start
 
     @abstractmethod
     def _make_optimizer(self, space: Space, n_iter: int, seed: int) -> Optimizer:
         """The optimizer for one (sub-)search of ``n_iter`` points."""
 
-    def fit(self, X, y=None, *, callback=None, **params):
+    def fit(self, X, y=None, *, callback=None, resume_from=None, **params):
         """Run the search, then refit the best candidate on the whole data.
 
         Parameters
@@ -106,9 +125,15 @@ class _BaseSMBOSearch(BaseSearchCV):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
             Target; None for unsupervised learning.
         callback : callable or list of callables, default=None
-            Called after every round with the optimizer's result so far
-            (a ``scipy.optimize.OptimizeResult`` in scikit-optimize's format);
-            a callback returning True stops the search.
+            Called after every round, beside the ``callbacks`` of the
+            constructor, with the optimizer's result so far (a
+            ``scipy.optimize.OptimizeResult`` in scikit-optimize's format); a
+            callback returning True stops the search.
+        resume_from : OptimizeResult or str, default=None
+            Continue a search from what a callback received (or from the file
+            a :class:`~sksmbo.callbacks.CheckpointSaver` wrote): its candidates
+            are not evaluated again and ``cv_results_`` covers them. The same
+            data, ``cv`` and ``search_spaces`` must be passed.
         **params : dict of str -> object
             Parameters passed to the estimator's ``fit``, the scorer and the
             CV splitter (e.g. ``groups``), as in ``GridSearchCV.fit``.
@@ -118,20 +143,48 @@ class _BaseSMBOSearch(BaseSearchCV):
         self : object
             The fitted search.
         """
-        callbacks = [] if callback is None else callback
-        callbacks = (
-            list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
-        )
-        for cb in callbacks:
-            if not callable(cb):
-                raise TypeError(
-                    f"The 'callback' parameter must be callable. Got {cb!r}."
-                )
-        self._callbacks = callbacks
+        self._callbacks = _check_callbacks(
+            self.callbacks, "callbacks"
+        ) + _check_callbacks(callback, "callback")
+        self._resume = self._resume_state(resume_from)
         try:
+            if self._resume is not None:
+                self._check_resumable(self._resume, X, y, params.get("groups"))
+                if self._nothing_left(self._resume):
+                    return self
             return super().fit(X, y, **params)
         finally:
-            del self._callbacks
+            del self._callbacks, self._resume
+
+    def _resume_state(self, resume_from) -> SearchState | None:
+        """What a resumed search starts from: ``resume_from``, or the last fit."""
+        if resume_from is not None:
+            if isinstance(resume_from, str | os.PathLike):
+                resume_from = joblib.load(resume_from)
+            state = getattr(resume_from, "search_state", resume_from)
+            if not isinstance(state, SearchState):
+                raise TypeError(
+                    "The 'resume_from' parameter must be a result passed to a "
+                    "callback, or the path of a file CheckpointSaver wrote. Got "
+                    f"{type(resume_from).__name__}."
+                )
+            return copy.deepcopy(state)
+        if self.warm_start and getattr(self, "_state", None) is not None:
+            return copy.deepcopy(self._state)
+        return None
+
+    def _nothing_left(self, state: SearchState) -> bool:
+        """Whether a resumed search already has every candidate of its plan."""
+        plan = self._plan()
+        if len(plan) != len(state.optimizers):
+            raise ValueError(
+                "Cannot resume: search_spaces has changed since the search stopped "
+                f"({len(state.optimizers)} sub-searches then, {len(plan)} now)."
+            )
+        return all(
+            len(opt.yi) >= n_iter or opt.exhausted
+            for opt, (_, n_iter) in zip(state.optimizers, plan, strict=True)
+        )
 
     @property
     def total_iterations(self) -> int:
@@ -178,13 +231,27 @@ class _BaseSMBOSearch(BaseSearchCV):
         plan = self._plan()
         for space, _ in plan:
             self._check_param_names(space)
-        rng = check_random_state(self.random_state)
-        optimizers = [
-            self._make_optimizer(space, n_iter, int(rng.randint(2**31 - 1)))
-            for space, n_iter in plan
-        ]
+        if self._resume is not None:
+            optimizers = self._resume.optimizers
+        else:
+            rng = check_random_state(self.random_state)
+            optimizers = [
+                self._make_optimizer(space, n_iter, int(rng.randint(2**31 - 1)))
+                for space, n_iter in plan
+            ]
+        self._state = self._resume or SearchState(optimizers, [], [], None)
+        self._n_rounds = 0
         self.optimizer_results_ = []
         search_ctx = search_context(callback_ctx, self)
+        progress = Progress(
+            type(self).__name__,
+            total=sum(n for _, n in plan),
+            done=sum(len(opt.yi) for opt in optimizers),
+            enabled=self.progress_bar,
+        )
+        deadline = (
+            None if self.max_time is None else time.perf_counter() + self.max_time
+        )
 
         def evaluate(points):
             return evaluate_round(evaluate_candidates, points, search_ctx, self)
@@ -192,32 +259,73 @@ class _BaseSMBOSearch(BaseSearchCV):
         with tolerate_failed_rounds() as fits, warnings.catch_warnings():
             # sklearn warns once per round; the search warns once, at the end.
             warnings.filterwarnings("ignore", message=_NON_FINITE, category=UserWarning)
-            results = None
+            stop = False
             for optimizer, (_, n_iter) in zip(optimizers, plan, strict=True):
-                results, stop = self._search_one(optimizer, n_iter, evaluate, results)
+                if not stop:
+                    stop = self._search_one(
+                        optimizer, n_iter, evaluate, progress, deadline
+                    )
                 self.optimizer_results_.append(optimizer.result())
-                if stop:
-                    break
+        progress.close()
         close_search_context(search_ctx, self)
-        if fits.n_fits and fits.n_failed == fits.n_fits:
+        succeeded = any(np.isfinite(opt.yi).any() for opt in optimizers)
+        if fits.n_fits and not succeeded:
             raise all_fits_failed_error(fits.n_fits)
-        _warn_non_finite(results)
+        if self._n_rounds:
+            _warn_non_finite(self._state.results)
 
-    def _search_one(self, optimizer, n_iter, evaluate, results):
-        """Ask, evaluate, tell until ``n_iter`` points; return (results, stopped)."""
+    def _check_resumable(self, state: SearchState, X, y, groups) -> None:
+        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        n_splits = cv.get_n_splits(X, y, groups)
+        if state.n_splits is not None and state.n_splits != n_splits:
+            raise ValueError(
+                f"Cannot resume: the search stopped with {state.n_splits} CV splits, "
+                f"cv now gives {n_splits}. Pass the same cv."
+            )
+
+    def _search_one(self, optimizer, n_iter, evaluate, progress, deadline) -> bool:
+        """Ask, evaluate, tell until ``n_iter`` points; return whether to stop."""
         batch = self._batch_size(n_iter)
-        n_done = 0
-        while n_done < n_iter:
-            points = optimizer.ask(min(batch, n_iter - n_done))
+        while len(optimizer.yi) < n_iter:
+            points = optimizer.ask(min(batch, n_iter - len(optimizer.yi)))
             if not points:
-                warn_exhausted(n_done, n_iter)
-                break
-            results = evaluate(points)
+                warn_exhausted(len(optimizer.yi), n_iter)
+                return False
+            try:
+                results = evaluate(points)
+            except KeyboardInterrupt:
+                # Keep what was evaluated: BaseSearchCV.fit then builds
+                # cv_results_ and refits the best candidate so far.
+                if not self._n_rounds:  # nothing evaluated in this fit to build on
+                    raise
+                warn(
+                    f"Search interrupted after {len(self._state.candidates)} "
+                    "candidates; the results so far are kept."
+                )
+                return True
             optimizer.tell(points, *self._read_scores(results, len(points)))
-            n_done += len(points)
-            if any(cb(optimizer.result()) for cb in self._callbacks):
-                return results, True
-        return results, False
+            progress.update(len(points), optimizer.best()[1])
+            result = optimizer.result()
+            result.search_state = self._state
+            if any(cb(result) for cb in self._callbacks):
+                return True
+            if deadline is not None and time.perf_counter() >= deadline:
+                return True
+        return False
+
+    def _format_results(self, candidate_params, n_splits, out, more_results=None):
+        # Every round passes all candidates evaluated in this fit; a resumed
+        # search puts the ones evaluated before in front, so that cv_results_,
+        # best_index_ and the refit cover the whole search.
+        previous = self._resume or SearchState([], [], [], {})
+        candidate_params = previous.candidates + list(candidate_params)
+        out = previous.out + list(out)
+        results = super()._format_results(candidate_params, n_splits, out, more_results)
+        self._n_rounds += 1
+        self._state = SearchState(
+            self._state.optimizers, candidate_params, out, results, n_splits
+        )
+        return results
 
     def _batch_size(self, n_iter: int) -> int:
         """Candidates per round: all at once (None), one per joblib worker ("auto")."""
@@ -231,6 +339,32 @@ class _BaseSMBOSearch(BaseSearchCV):
         """The last ``k`` candidates' mean score and its variance over folds."""
         metric = _objective_metric(results, self.scoring, self.refit)
         return read_scores(results, metric, k)
+
+
+class SearchState:
+    """Everything a stopped search needs to resume: optimizers and raw fold results.
+
+    ``candidates`` and ``out`` are what ``BaseSearchCV._format_results``
+    receives (parameters and per-fold outputs), ``results`` the cv_results_
+    built from them.
+    """
+
+    def __init__(self, optimizers, candidates, out, results, n_splits=None):
+        self.optimizers = optimizers
+        self.candidates = candidates
+        self.out = out
+        self.results = results
+        self.n_splits = n_splits
+
+
+def _check_callbacks(callbacks, name: str) -> list:
+    if callbacks is None:
+        return []
+    callbacks = list(callbacks) if isinstance(callbacks, list | tuple) else [callbacks]
+    for cb in callbacks:
+        if not callable(cb):
+            raise TypeError(f"The {name!r} parameter must be callable. Got {cb!r}.")
+    return callbacks
 
 
 def _objective_metric(results, scoring, refit) -> str:
@@ -307,6 +441,29 @@ _COMMON_PARAMS = """\
     return_train_score : bool, default=False
         If ``False``, the ``cv_results_`` attribute will not include training
         scores.
+
+    callbacks : callable or list of callables, default=None
+        Called after every round with the optimizer's result so far (a
+        ``scipy.optimize.OptimizeResult`` in scikit-optimize's format, with
+        the search's state as ``search_state``); one returning True stops the
+        search. See :mod:`sksmbo.callbacks`.
+
+    max_time : float, default=None
+        Stop starting new rounds after this many seconds.
+
+    progress_bar : bool, default=False
+        Show candidates done, best score so far and elapsed time: a tqdm bar
+        with the ``progress`` extra, else one line per round on stderr.
+
+    warm_start : bool, default=False
+        Calling ``fit`` again continues the search (up to a larger ``n_iter``)
+        instead of starting over; no evaluated candidate is refitted.
+
+    Whatever stops the search early (a callback, ``max_time`` or Ctrl-C), the
+    candidates evaluated so far are kept: ``cv_results_``, ``best_params_``,
+    ``best_score_`` and the refit ``best_estimator_`` cover them. Ctrl-C
+    during a round loses that round only and does not propagate (a warning
+    says how many candidates were kept), unless nothing was evaluated yet.
 """
 
 _COMMON_ATTRIBUTES = """\
@@ -445,6 +602,10 @@ class QuasiRandomSearchCV(_BaseSMBOSearch):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        callbacks=None,
+        max_time=None,
+        progress_bar=False,
+        warm_start=False,
     ):
         super().__init__(
             estimator,
@@ -460,6 +621,10 @@ class QuasiRandomSearchCV(_BaseSMBOSearch):
             random_state=random_state,
             error_score=error_score,
             return_train_score=return_train_score,
+            callbacks=callbacks,
+            max_time=max_time,
+            progress_bar=progress_bar,
+            warm_start=warm_start,
         )
         self.sampler = sampler
         self.scramble = scramble
@@ -638,6 +803,10 @@ class BayesSearchCV(_BaseSMBOSearch):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        callbacks=None,
+        max_time=None,
+        progress_bar=False,
+        warm_start=False,
     ):
         super().__init__(
             estimator,
@@ -653,6 +822,10 @@ class BayesSearchCV(_BaseSMBOSearch):
             random_state=random_state,
             error_score=error_score,
             return_train_score=return_train_score,
+            callbacks=callbacks,
+            max_time=max_time,
+            progress_bar=progress_bar,
+            warm_start=warm_start,
         )
         self.optimizer_kwargs = optimizer_kwargs
         self.base_estimator = base_estimator
@@ -762,83 +935,83 @@ def _bayes_proposer(settings: dict):
 class TPESearchCV(_BaseSMBOSearch):
     """Search over parameters with the Tree-structured Parzen Estimator.
 
-        What optuna and hyperopt users know, as a drop-in for
-        :class:`~sklearn.model_selection.RandomizedSearchCV`: after ``n_startup``
-        space-filling candidates, the evaluated candidates are split into the best
-        ``gamma(n)`` and the rest; a density is fitted to each (``l(x)`` and
-        ``g(x)``), ``n_ei_candidates`` points are drawn from ``l(x)`` and the one
-        with the largest ``l(x) / g(x)`` is evaluated. It shines on mixed,
-        categorical and conditional spaces: with a list of dicts (as in
-        ``GridSearchCV``'s ``param_grid``) the choice of sub-space is modelled, and
-        each sub-space's parameters only from the candidates where they were set.
+    What optuna and hyperopt users know, as a drop-in for
+    :class:`~sklearn.model_selection.RandomizedSearchCV`: after ``n_startup``
+    space-filling candidates, the evaluated candidates are split into the best
+    ``gamma(n)`` and the rest; a density is fitted to each (``l(x)`` and
+    ``g(x)``), ``n_ei_candidates`` points are drawn from ``l(x)`` and the one
+    with the largest ``l(x) / g(x)`` is evaluated. It shines on mixed,
+    categorical and conditional spaces: with a list of dicts (as in
+    ``GridSearchCV``'s ``param_grid``) the choice of sub-space is modelled, and
+    each sub-space's parameters only from the candidates where they were set.
 
-        Parameters
-        ----------
-        estimator : estimator object
-            An object of that type is instantiated for each candidate. It must
-            provide a ``score`` function or ``scoring`` must be passed.
+    Parameters
+    ----------
+    estimator : estimator object
+        An object of that type is instantiated for each candidate. It must
+        provide a ``score`` function or ``scoring`` must be passed.
 
-        search_spaces : dict, list of dicts or list of (dict, int) pairs
-            Parameter names (``str``) mapped to what to search: a list of values,
-            a ``(low, high)`` or ``(low, high, "log-uniform")`` tuple, a
-            :class:`~sksmbo.space.Real` / :class:`~sksmbo.space.Integer` /
-            :class:`~sksmbo.space.Categorical` dimension, or a frozen
-            ``scipy.stats`` distribution. A list of dicts gives alternative
-            sub-spaces (conditional parameters). A list of ``(dict, n_iter)`` pairs
-            runs one search of ``n_iter`` candidates per pair, in order.
+    search_spaces : dict, list of dicts or list of (dict, int) pairs
+        Parameter names (``str``) mapped to what to search: a list of values,
+        a ``(low, high)`` or ``(low, high, "log-uniform")`` tuple, a
+        :class:`~sksmbo.space.Real` / :class:`~sksmbo.space.Integer` /
+        :class:`~sksmbo.space.Categorical` dimension, or a frozen
+        ``scipy.stats`` distribution. A list of dicts gives alternative
+        sub-spaces (conditional parameters). A list of ``(dict, n_iter)`` pairs
+        runs one search of ``n_iter`` candidates per pair, in order.
 
-        n_iter : int, default=50
-            Number of candidates evaluated.
+    n_iter : int, default=50
+        Number of candidates evaluated.
 
-        n_startup : int, default=10
-            Candidates drawn from a scrambled Sobol' design before the model is
-            used.
+    n_startup : int, default=10
+        Candidates drawn from a scrambled Sobol' design before the model is
+        used.
 
-        n_ei_candidates : int, default=24
-            Points drawn from ``l(x)`` per proposal; more favours exploitation.
+    n_ei_candidates : int, default=24
+        Points drawn from ``l(x)`` per proposal; more favours exploitation.
 
-        gamma : callable, float or None, default=None
-            Size of the good set among ``n`` candidates: a callable ``n ->
-            n_good``, or a float in (0, 1) for ``ceil(gamma * n)``. None uses
-            ``min(ceil(0.1 * n), 25)``.
+    gamma : callable, float or None, default=None
+        Size of the good set among ``n`` candidates: a callable ``n ->
+        n_good``, or a float in (0, 1) for ``ceil(gamma * n)``. None uses
+        ``min(ceil(0.1 * n), 25)``.
 
-        multivariate : bool, default=True
-            Model the parameters of a sub-space jointly (optuna's multivariate
-            TPE); False models each parameter on its own.
+    multivariate : bool, default=True
+        Model the parameters of a sub-space jointly (optuna's multivariate
+        TPE); False models each parameter on its own.
 
-        prior_weight : float, default=1.0
-            Weight of the uniform prior component relative to one observation.
+    prior_weight : float, default=1.0
+        Weight of the uniform prior component relative to one observation.
 
-        n_points : int or "auto", default=1
-            Candidates proposed per round and evaluated in parallel, made distinct
-            by a constant liar. "auto" uses one candidate per joblib worker.
+    n_points : int or "auto", default=1
+        Candidates proposed per round and evaluated in parallel, made distinct
+        by a constant liar. "auto" uses one candidate per joblib worker.
 
     {common_params}
-        Attributes
-        ----------
+    Attributes
+    ----------
     {common_attributes}
-        See Also
-        --------
-        BayesSearchCV : Gaussian-process surrogate.
-        QuasiRandomSearchCV : Low-discrepancy sampling, no model.
+    See Also
+    --------
+    BayesSearchCV : Gaussian-process surrogate.
+    QuasiRandomSearchCV : Low-discrepancy sampling, no model.
 
-        Examples
-        --------
-        >>> from sklearn.datasets import load_iris
-        >>> from sklearn.linear_model import LogisticRegression
-        >>> from sklearn.svm import SVC
-        >>> from sksmbo import TPESearchCV
-        >>> X, y = load_iris(return_X_y=True)
-        >>> search = TPESearchCV(
-        ...     SVC(),
-        ...     [{"kernel": ["rbf"], "C": (1e-2, 1e2, "log-uniform"), "gamma": [0.01, 0.1]},
-        ...      {"kernel": ["linear"], "C": (1e-2, 1e2, "log-uniform")}],
-        ...     n_iter=15, n_startup=5, random_state=0,
-        ... ).fit(X, y)
-        >>> len(search.cv_results_["params"])
-        15
-        >>> bool(search.best_score_ > 0.95)
-        True
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.svm import SVC
+    >>> from sksmbo import TPESearchCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = TPESearchCV(
+    ...     SVC(),
+    ...     [{"kernel": ["rbf"], "C": (1e-2, 1e2, "log-uniform"), "gamma": [0.01, 0.1]},
+    ...      {"kernel": ["linear"], "C": (1e-2, 1e2, "log-uniform")}],
+    ...     n_iter=15, n_startup=5, random_state=0,
+    ... ).fit(X, y)
+    >>> len(search.cv_results_["params"])
+    15
+    >>> bool(search.best_score_ > 0.95)
+    True
     """
 
     _parameter_constraints: dict = {
@@ -871,6 +1044,10 @@ class TPESearchCV(_BaseSMBOSearch):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        callbacks=None,
+        max_time=None,
+        progress_bar=False,
+        warm_start=False,
     ):
         super().__init__(
             estimator,
@@ -886,6 +1063,10 @@ class TPESearchCV(_BaseSMBOSearch):
             random_state=random_state,
             error_score=error_score,
             return_train_score=return_train_score,
+            callbacks=callbacks,
+            max_time=max_time,
+            progress_bar=progress_bar,
+            warm_start=warm_start,
         )
         self.n_startup = n_startup
         self.n_ei_candidates = n_ei_candidates
