@@ -9,8 +9,10 @@ import inspect
 import threading
 import warnings
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
+from joblib import effective_n_jobs, parallel_config
+from joblib.parallel import get_active_backend
 from sklearn.base import _fit_context  # noqa: F401  (re-exported)
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import _search as _sklearn_search
@@ -153,3 +155,33 @@ def all_fits_failed_error(n_fits: int) -> ValueError:
         "misconfigured.\nYou can try to debug the error by setting "
         "error_score='raise'."
     )
+
+
+# --- joblib's dask backend ------------------------------------------------
+#
+# Two traps (joblib 1.6): the dask backend runs on every worker whatever n_jobs
+# says, while ``joblib.effective_n_jobs(1)`` still answers 1; and it sends X, y
+# to the cluster again at every call of Parallel (every round) unless they are
+# scattered once.
+
+
+def _dask_backend():
+    backend, _ = get_active_backend()
+    return backend if type(backend).__name__ == "DaskDistributedBackend" else None
+
+
+def n_workers(n_jobs) -> int:
+    """The number of parallel workers a round's candidates can keep busy."""
+    backend = _dask_backend()
+    if backend is not None:
+        return max(1, backend.effective_n_jobs(n_jobs))
+    return max(1, effective_n_jobs(n_jobs))
+
+
+def data_scattered(X, y):
+    """Context in which a dask backend holds ``X`` and ``y`` on its workers."""
+    backend = _dask_backend()
+    if backend is None or backend.data_futures:
+        return nullcontext()
+    data = [a for a in (X, y) if a is not None and hasattr(a, "shape")]
+    return parallel_config(backend="dask", client=backend.client, scatter=data)

@@ -22,7 +22,6 @@ from numbers import Real as RealNumber
 
 import joblib
 import numpy as np
-from joblib import effective_n_jobs
 from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
@@ -34,7 +33,9 @@ from sksmbo._compat import (
     StrOptions,
     all_fits_failed_error,
     close_search_context,
+    data_scattered,
     evaluate_round,
+    n_workers,
     search_context,
     tolerate_failed_rounds,
     validate_parameter_constraints,
@@ -152,7 +153,8 @@ class _BaseSMBOSearch(BaseSearchCV):
                 self._check_resumable(self._resume, X, y, params.get("groups"))
                 if self._nothing_left(self._resume):
                     return self
-            return super().fit(X, y, **params)
+            with data_scattered(X, y):
+                return super().fit(X, y, **params)
         finally:
             del self._callbacks, self._resume
 
@@ -332,7 +334,7 @@ class _BaseSMBOSearch(BaseSearchCV):
         if self.n_points is None:
             return n_iter
         if self.n_points == "auto":
-            return max(1, effective_n_jobs(self.n_jobs))
+            return n_workers(self.n_jobs)
         return self.n_points
 
     def _read_scores(self, results, k):

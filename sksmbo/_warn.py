@@ -19,7 +19,7 @@ _INTERNAL = tuple(
 
 def warn(message: str, category: type[Warning] = UserWarning) -> None:
     """``warnings.warn`` at the first frame outside sksmbo and sklearn."""
-    frame, level = sys._getframe(1), 1
+    frame, level = sys._getframe(1), 2  # 2: the caller of warn()
     while frame is not None and frame.f_code.co_filename.startswith(_INTERNAL):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
