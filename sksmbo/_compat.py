@@ -32,6 +32,7 @@ from sklearn.utils._param_validation import (  # noqa: F401
     StrOptions,
     validate_parameter_constraints,
 )
+from sklearn.utils.validation import _num_samples as num_samples  # noqa: F401
 
 # --- scipy.stats.qmc: ``seed=`` became ``rng=`` in scipy 1.15 ---------------
 

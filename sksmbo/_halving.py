@@ -28,6 +28,7 @@ from sksmbo._compat import (
     all_fits_failed_error,
     close_search_context,
     evaluate_round,
+    num_samples,
     search_context,
     tolerate_failed_rounds,
     top_k,
@@ -296,6 +297,8 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
     _parameter_constraints: dict = {
         **BaseSuccessiveHalving._parameter_constraints,
         "search_spaces": [dict, list],
+        # factor <= 1 never eliminates anything (sklearn accepts any factor > 0).
+        "factor": [Interval(RealNumber, 1, None, closed="neither")],
         "n_candidates": [
             Interval(Integral, 0, None, closed="neither"),
             StrOptions({"exhaust"}),
@@ -361,6 +364,13 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                 "n_candidates and min_resources cannot be both set to 'exhaust'."
             )
         super()._check_input_parameters(X, y, split_params)
+        n_samples = num_samples(X)
+        if self.resource == "n_samples" and self.max_resources_ > n_samples:
+            raise ValueError(
+                f"max_resources={self.max_resources_} is larger than the number of "
+                f"samples ({n_samples}); with resource='n_samples' it can be at most "
+                "that."
+            )
         self._warn_small_first_rung(y)
 
     def _warn_small_first_rung(self, y) -> None:

@@ -169,6 +169,11 @@ def test_resource_param_never_in_space(big_data):
         (dict(random_fraction=1.5), "'random_fraction' parameter"),
         (dict(surrogate="rf"), "'surrogate' parameter"),
         (dict(resource="nope", max_resources=5), "Cannot use resource=nope"),
+        (dict(factor=1), "'factor' parameter"),
+        (dict(factor=0.5), "'factor' parameter"),
+        (dict(min_resources=300, max_resources=200), "min_resources_=300 is greater"),
+        (dict(max_resources=10_000), "max_resources=10000 is larger than the number"),
+        (dict(min_resources=500), "min_resources_=500 is greater than max_resources_"),
     ],
 )
 def test_bad_input(kwargs, match, big_data):
