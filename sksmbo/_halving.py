@@ -4,7 +4,7 @@ BOHB (Falkner, Klein & Hutter 2018) on top of scikit-learn's
 ``HalvingRandomSearchCV``: the schedule (candidates and resources per
 iteration) is sklearn's, but the first-rung candidates are proposed in a few
 rounds, each informed by a density model (TPE) or a Gaussian process fitted
-to the scores at the largest resource level that has enough of them. With
+to how far every configuration got and how well it scored there. With
 ``brackets`` > 1, Hyperband brackets start at larger resources with fewer
 candidates, so the search stays robust when cheap budgets mislead.
 """
@@ -48,47 +48,53 @@ _MIN_TRAIN_PER_CLASS = 10
 _MIN_TRAIN_REGRESSION = 30
 
 
-class _LevelModelProposer:
-    """Proposes from the scores at the largest resource level with enough of them.
+class _PromotionModelProposer:
+    """Proposes from a model of how far each configuration got, and how well.
 
-    BOHB's rule: the model is fitted on the observations at the largest
-    resource level that has at least ``n_min`` of them; a ``random_fraction``
-    of the points are uniform random draws, for exploration. The optimizer
-    that calls ``propose`` keeps one record per candidate (for novelty); the
-    per-level scores live in ``levels`` and are what the model reads.
+    BOHB fits its model on the scores at the largest resource level that has
+    enough of them. Those survivors are the best configurations and cluster
+    together, so a density ratio fitted on them alone looks *away* from the
+    cluster. Here every configuration counts, ranked the way successive
+    halving ranks them: first by the highest resource level it reached, then
+    by its score there (failures last). The model sees the rank, scaled to
+    [0, 1], once ``n_min`` configurations have a score; a ``random_fraction``
+    of the points are uniform random draws, for exploration.
     """
 
     def __init__(self, proposer, n_min: int, random_fraction: float):
         self.proposer = proposer
         self.n_min = n_min
         self.random_fraction = random_fraction
-        self.levels: dict[int, tuple[list[np.ndarray], list[float], list[float]]] = {}
+        # key -> (unit-cube row, highest level reached, score at that level)
+        self.configs: dict[bytes, tuple[np.ndarray, int, float]] = {}
 
-    def record(self, resource: int, X: np.ndarray, y, noise) -> None:
-        Xs, ys, ns = self.levels.setdefault(resource, ([], [], []))
-        Xs.extend(X)
-        ys.extend(np.where(np.isfinite(y), y, np.nan))
-        ns.extend(np.nan_to_num(noise))
+    def record(self, space: Space, resource: int, X: np.ndarray, y) -> None:
+        for key, x, score in zip(space.keys(X), X, y, strict=True):
+            if key not in self.configs or resource >= self.configs[key][1]:
+                self.configs[key] = (x, resource, score)
 
-    def _level_data(self):
-        for resource in sorted(self.levels, reverse=True):
-            Xs, ys, ns = self.levels[resource]
-            y = np.asarray(ys, dtype=float)
-            if np.isfinite(y).sum() >= self.n_min:
-                y = np.where(np.isfinite(y), y, np.nanmin(y))
-                return np.asarray(Xs), y, np.asarray(ns, dtype=float)
-        return None
+    def _ranked(self) -> tuple[np.ndarray, np.ndarray] | None:
+        rows = list(self.configs.values())
+        if sum(np.isfinite(score) for _, _, score in rows) < self.n_min:
+            return None
+        level = np.array([r[1] for r in rows], dtype=float)
+        score = np.array([r[2] for r in rows], dtype=float)
+        score = np.where(np.isfinite(score), score, -np.inf)
+        order = np.lexsort((score, level))  # last key sorts first: level, then score
+        rank = np.empty(len(rows))
+        rank[order] = np.arange(len(rows)) / max(len(rows) - 1, 1)
+        return np.array([r[0] for r in rows]), rank
 
     def propose(self, X, y, noise, n_points, *, space, rng, pending):
         out = rng.random((n_points, space.n_columns))
-        data = self._level_data()
+        ranked = self._ranked()
         model_based = rng.random(n_points) >= self.random_fraction
-        if data is not None and model_based.any():
-            X_level, y_level, noise_level = data
+        if ranked is not None and model_based.any():
+            X_seen, rank = ranked
             out[model_based] = self.proposer.propose(
-                X_level,
-                y_level,
-                noise_level,
+                X_seen,
+                rank,
+                np.zeros(len(rank)),
                 int(model_based.sum()),
                 space=space,
                 rng=rng,
@@ -106,9 +112,10 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
     candidates and resources per iteration. What differs is where the
     candidates come from: the first rung is filled in a few rounds; the first
     round is a scrambled Sobol' design, and each later round is proposed by a
-    model (TPE by default) fitted on the scores at the largest resource level
-    that has enough of them, with ``random_fraction`` of the candidates still
-    drawn at random. Cheap, early scores thus steer which candidates get
+    model (TPE by default) fitted on every configuration evaluated so far,
+    ranked as successive halving ranks them (by the highest resource level
+    reached, then by the score there), with ``random_fraction`` of the
+    candidates still drawn at random. Cheap, early scores thus steer which candidates get
     evaluated at all, not only which survive.
 
     Two of sklearn's known rough edges are smoothed: with
@@ -475,7 +482,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
     def _make_optimizer(self, space: Space, seed: int) -> tuple[Optimizer, object]:
         n_startup = self.n_startup or max(space.n_columns + 1, 5)
         base = TPEProposer() if self.surrogate == "tpe" else GPProposer()
-        model = _LevelModelProposer(base, n_startup, self.random_fraction)
+        model = _PromotionModelProposer(base, n_startup, self.random_fraction)
         optimizer = Optimizer(
             space, proposer=model, n_initial_points=n_startup, random_state=seed
         )
@@ -585,7 +592,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             {name: value for name, value in p.items() if name != self.resource}
             for p in results["params"][-k:]
         ]
-        model.record(n_resources, space.snap(space.transform(params)), scores, noise)
+        model.record(space, n_resources, space.snap(space.transform(params)), scores)
         return scores, noise
 
     def _select_best_index(self, refit, refit_metric, results):

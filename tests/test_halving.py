@@ -217,3 +217,23 @@ def test_same_random_state_same_results(big_data):
         for n_jobs in (1, 2)
     ]
     assert runs[0].cv_results_["params"] == runs[1].cv_results_["params"]
+
+
+def test_later_brackets_start_from_the_model(big_data):
+    X, y = big_data
+    search = HalvingBayesSearchCV(
+        FastClassifier(),
+        {"a": (0.0, 1.0)},
+        resource="b",
+        max_resources=81,
+        min_resources=1,
+        brackets=3,
+        random_fraction=0.0,
+        random_state=0,
+    ).fit(X, y)
+    results = search.cv_results_
+    a = np.array([p["a"] for p in results["params"]])
+    first_rung = [results["iter"] == first for first, _ in search.brackets_]
+    design = np.abs(a[first_rung[0]][:5] - 0.3).mean()  # the Sobol' round
+    later = np.abs(a[first_rung[1] | first_rung[2]] - 0.3).mean()
+    assert later < design / 3
