@@ -4,8 +4,9 @@ Quickstart: fewer fits than a grid, same pipeline, same arguments
 
 An SVC in a scaling pipeline on the digits dataset shipped with scikit-learn,
 tuned three ways on the same 5-fold splits: an exhaustive ``GridSearchCV``,
-then sksmbo's Gaussian-process and TPE searches with a fraction of the fits. Printed: best
-parameters, best cross-validated score, number of fits and wall time.
+then sksmbo's Gaussian-process and TPE searches with a fraction of the fits.
+Printed: best parameters, best cross-validated score, number of fits and wall
+time.
 """
 
 # %%

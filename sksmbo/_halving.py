@@ -115,8 +115,8 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
     model (TPE by default) fitted on every configuration evaluated so far,
     ranked as successive halving ranks them (by the highest resource level
     reached, then by the score there), with ``random_fraction`` of the
-    candidates still drawn at random. Cheap, early scores thus steer which candidates get
-    evaluated at all, not only which survive.
+    candidates still drawn at random. Cheap, early scores thus steer which
+    candidates get evaluated at all, not only which survive.
 
     Two of sklearn's known rough edges are smoothed: with
     ``min_resources="exhaust"`` the last iteration uses all

@@ -186,7 +186,7 @@ class Optimizer:
         return X_new
 
     def _random_unseen(self, k: int) -> np.ndarray:
-        """Up to ``k`` random points not seen yet (fewer when the space is exhausted)."""
+        """Up to ``k`` random unseen points (fewer once the space is exhausted)."""
         size = self.space.size
         if size <= _MAX_ENUMERATED:
             grid = self.space.snap(self.space.grid())
@@ -238,7 +238,8 @@ class Optimizer:
         if not len(points) == len(scores) == len(noise):
             raise ValueError(
                 f"tell needs as many scores and noise values as points. Got "
-                f"{len(points)} points, {len(scores)} scores, {len(noise)} noise values."
+                f"{len(points)} points, {len(scores)} scores, "
+                f"{len(noise)} noise values."
             )
         X = self.space.snap(self.space.transform(points))
         keys = self.space.keys(X)

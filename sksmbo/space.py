@@ -129,13 +129,9 @@ class Real(Dimension):
                 f"Real bounds must be numbers. Got low={low!r}, high={high!r}."
             )
         if not low < high:
-            raise ValueError(
-                f"Real needs low < high. Got low={low!r}, high={high!r}."
-            )
+            raise ValueError(f"Real needs low < high. Got low={low!r}, high={high!r}.")
         if prior == "log-uniform" and low <= 0:
-            raise ValueError(
-                f"A 'log-uniform' prior needs low > 0. Got low={low!r}."
-            )
+            raise ValueError(f"A 'log-uniform' prior needs low > 0. Got low={low!r}.")
         self._init(low=float(low), high=float(high), prior=prior, base=base)
         lo, hi = (np.log(low), np.log(high)) if self.is_log else (low, high)
         self._init(_lo=float(lo), _width=float(hi - lo))
@@ -299,8 +295,10 @@ class Categorical(Dimension):
         index = {}
         for i, category in enumerate(categories):
             key = _category_key(category)
-            duplicate = key in index if key is not None else any(
-                _same(category, other) for other in categories[:i]
+            duplicate = (
+                key in index
+                if key is not None
+                else any(_same(category, other) for other in categories[:i])
             )
             if duplicate:
                 raise ValueError(
@@ -469,7 +467,11 @@ def coerce_dimension(value, name: str = "parameter") -> Dimension:
         return _from_distribution(value, name)
     if _is_range_tuple(value):
         low, high, *prior = value
-        cls = Integer if all(isinstance(v, numbers.Integral) for v in (low, high)) else Real
+        cls = (
+            Integer
+            if all(isinstance(v, numbers.Integral) for v in (low, high))
+            else Real
+        )
         try:
             return cls(low, high, *prior)
         except (TypeError, ValueError) as exc:
@@ -496,7 +498,9 @@ def _coerce_subspace(subspace, position) -> tuple[tuple[str, Dimension], ...]:
     for name in subspace:
         if not isinstance(name, str):
             raise TypeError(f"Parameter names must be strings. Got {name!r}.")
-    return tuple((name, coerce_dimension(subspace[name], name)) for name in sorted(subspace))
+    return tuple(
+        (name, coerce_dimension(subspace[name], name)) for name in sorted(subspace)
+    )
 
 
 class Space:
@@ -544,7 +548,8 @@ class Space:
             search_spaces, Sequence
         ):
             raise TypeError(
-                f"search_spaces must be a dict or a list of dicts. Got {search_spaces!r}."
+                "search_spaces must be a dict or a list of dicts. "
+                f"Got {search_spaces!r}."
             )
         if not search_spaces:
             raise ValueError("search_spaces must not be empty. Got [].")
@@ -563,7 +568,9 @@ class Space:
         self.n_columns = len(self.dimensions)
         # Column slice of each sub-space.
         starts = np.cumsum([len(choice)] + [len(sub) for sub in self.subspaces])
-        self._slices = tuple(slice(a, b) for a, b in zip(starts[:-1], starts[1:]))
+        self._slices = tuple(
+            slice(a, b) for a, b in zip(starts[:-1], starts[1:], strict=True)
+        )
 
     @property
     def has_choice(self) -> bool:
@@ -637,11 +644,11 @@ class Space:
         owners = np.array([self._owner(p) for p in points], dtype=np.intp)
         if self.has_choice:
             X[:, 0] = self.dimensions[0].to_unit(owners)
-        for s, (sub, cols) in enumerate(zip(self.subspaces, self._slices)):
+        for s, (sub, cols) in enumerate(zip(self.subspaces, self._slices, strict=True)):
             rows = np.flatnonzero(owners == s)
             if rows.size == 0:
                 continue
-            for j, (name, dim) in zip(range(cols.start, cols.stop), sub):
+            for j, (name, dim) in zip(range(cols.start, cols.stop), sub, strict=True):
                 X[rows, j] = dim.to_unit([points[r][name] for r in rows])
         return X
 
@@ -659,21 +666,23 @@ class Space:
         X = np.array(X, dtype=float, ndmin=2)
         owners = self.subspace_of(X)
         points: list[dict] = [{} for _ in range(len(X))]
-        for s, (sub, cols) in enumerate(zip(self.subspaces, self._slices)):
+        for s, (sub, cols) in enumerate(zip(self.subspaces, self._slices, strict=True)):
             rows = np.flatnonzero(owners == s)
             if rows.size == 0:
                 continue
-            for j, (name, dim) in zip(range(cols.start, cols.stop), sub):
-                for r, value in zip(rows, dim.from_unit(X[rows, j])):
+            for j, (name, dim) in zip(range(cols.start, cols.stop), sub, strict=True):
+                for r, value in zip(rows, dim.from_unit(X[rows, j]), strict=True):
                     points[r][name] = value
         return points
 
     def grid(self) -> np.ndarray:
         """Every point of a finite space, encoded, in sub-space order."""
         blocks = []
-        for s, (sub, cols) in enumerate(zip(self.subspaces, self._slices)):
+        for s, (sub, cols) in enumerate(zip(self.subspaces, self._slices, strict=True)):
             axes = [dim.grid_unit() for _, dim in sub]
-            block = np.full((int(np.prod([len(a) for a in axes])), self.n_columns), np.nan)
+            block = np.full(
+                (int(np.prod([len(a) for a in axes])), self.n_columns), np.nan
+            )
             block[:, cols] = np.array(list(product(*axes)))
             if self.has_choice:
                 block[:, 0] = (s + 0.5) / len(self.subspaces)

@@ -52,8 +52,12 @@ def test_model_phase_beats_the_design(data):
     errors = {}
     for n_initial in (4, 16):
         search = BayesSearchCV(
-            FastClassifier(), {"a": (0.0, 1.0)}, n_iter=16, n_initial_points=n_initial,
-            cv=2, random_state=0,
+            FastClassifier(),
+            {"a": (0.0, 1.0)},
+            n_iter=16,
+            n_initial_points=n_initial,
+            cv=2,
+            random_state=0,
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
@@ -66,7 +70,11 @@ def test_model_phase_beats_the_design(data):
 def test_skopt_acquisition_names(acq_func, data):
     X, y = data
     search = BayesSearchCV(
-        FastClassifier(), SPACE, n_iter=6, cv=2, random_state=0,
+        FastClassifier(),
+        SPACE,
+        n_iter=6,
+        cv=2,
+        random_state=0,
         optimizer_kwargs={"acq_func": acq_func, "n_initial_points": 3},
     ).fit(X, y)
     assert len(search.cv_results_["params"]) == 6
@@ -85,7 +93,10 @@ def test_optimizer_kwargs_map_to_arguments(data):
         FastClassifier(), SPACE, n_iter=5, cv=2, optimizer_kwargs=kwargs, random_state=0
     )
     settings = search._settings()
-    assert settings["n_initial_points"] == 2 and settings["initial_point_generator"] == "lhs"
+    assert (
+        settings["n_initial_points"] == 2
+        and settings["initial_point_generator"] == "lhs"
+    )
     assert settings["xi"] == 0.1 and settings["kappa"] == 3.0
     search.fit(X, y)
     assert len(search.cv_results_["params"]) == 5
@@ -94,8 +105,13 @@ def test_optimizer_kwargs_map_to_arguments(data):
 def test_any_regressor_with_return_std(data):
     X, y = data
     search = BayesSearchCV(
-        FastClassifier(), {"a": (0.0, 1.0)}, n_iter=12, n_initial_points=4, cv=2,
-        base_estimator=GaussianProcessRegressor(normalize_y=True), random_state=0,
+        FastClassifier(),
+        {"a": (0.0, 1.0)},
+        n_iter=12,
+        n_initial_points=4,
+        cv=2,
+        base_estimator=GaussianProcessRegressor(normalize_y=True),
+        random_state=0,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # sklearn's GP convergence warnings
@@ -107,8 +123,14 @@ def test_n_points_auto_uses_one_candidate_per_worker(data):
     X, y = data
     rounds = []
     search = BayesSearchCV(
-        FastClassifier(), SPACE, n_iter=6, n_points="auto", n_jobs=2, cv=2,
-        n_initial_points=2, random_state=0,
+        FastClassifier(),
+        SPACE,
+        n_iter=6,
+        n_points="auto",
+        n_jobs=2,
+        cv=2,
+        n_initial_points=2,
+        random_state=0,
     )
     search.fit(X, y, callback=lambda result: rounds.append(len(result.x_iters)))
     assert rounds == [2, 4, 6]
@@ -118,12 +140,21 @@ def test_fit_params_are_passed_to_fit(data):
     X, y = data
     weights = np.ones(len(y))
     search = BayesSearchCV(
-        SVC(), {"C": (0.1, 10.0)}, n_iter=3, n_initial_points=2, cv=2,
-        fit_params={"sample_weight": weights}, random_state=0,
+        SVC(),
+        {"C": (0.1, 10.0)},
+        n_iter=3,
+        n_initial_points=2,
+        cv=2,
+        fit_params={"sample_weight": weights},
+        random_state=0,
     ).fit(X, y)
     assert len(search.cv_results_["params"]) == 3
     bad = BayesSearchCV(
-        SVC(), {"C": (0.1, 10.0)}, n_iter=3, n_initial_points=2, cv=2,
+        SVC(),
+        {"C": (0.1, 10.0)},
+        n_iter=3,
+        n_initial_points=2,
+        cv=2,
         fit_params={"sample_weight": weights[:5]},
     )
     with pytest.raises(ValueError):
@@ -135,7 +166,9 @@ def test_fit_params_are_passed_to_fit(data):
 def test_warns_when_the_design_fills_the_budget(data):
     X, y = data
     search = BayesSearchCV(FastClassifier(), SPACE, n_iter=5, cv=2)
-    with pytest.warns(UserWarning, match="n_initial_points=10 is not smaller than n_iter=5"):
+    with pytest.warns(
+        UserWarning, match="n_initial_points=10 is not smaller than n_iter=5"
+    ):
         search.fit(X, y)
 
 
@@ -182,7 +215,10 @@ def test_bad_input_before_any_fit(kwargs, match, data):
 def test_all_initial_fits_failing_continue_with_the_design(data):
     X, y = data
     search = BayesSearchCV(
-        FastClassifier(), {"fail": [True], "a": (0.0, 1.0)}, n_iter=4, n_initial_points=2,
+        FastClassifier(),
+        {"fail": [True], "a": (0.0, 1.0)},
+        n_iter=4,
+        n_initial_points=2,
         cv=2,
     )
     with pytest.raises(ValueError, match="All the 8 fits failed"):
@@ -199,8 +235,13 @@ class Constant(FastClassifier):
 def test_constant_scores_keep_proposing_new_points(data):
     X, y = data
     search = BayesSearchCV(
-        Constant(), {"a": (0.0, 1.0), "b": (0, 100)}, n_iter=8, n_initial_points=3,
-        n_points=2, cv=2, random_state=0,
+        Constant(),
+        {"a": (0.0, 1.0), "b": (0, 100)},
+        n_iter=8,
+        n_initial_points=3,
+        n_points=2,
+        cv=2,
+        random_state=0,
     ).fit(X, y)
     params = [(p["a"], p["b"]) for p in search.cv_results_["params"]]
     assert len(set(params)) == 8

@@ -9,7 +9,8 @@ def test_all_is_complete_and_importable():
     public = {
         name
         for name, obj in vars(sksmbo).items()
-        if not name.startswith("_") and (inspect.isclass(obj) or inspect.isfunction(obj))
+        if not name.startswith("_")
+        and (inspect.isclass(obj) or inspect.isfunction(obj))
     }
     assert public <= set(sksmbo.__all__)
     for name in sksmbo.__all__:

@@ -81,12 +81,16 @@ def test_survivors_are_the_best_of_each_iteration(big_data):
     results = search.cv_results_
     for itr in range(1, search.n_iterations_):
         before = results["iter"] == itr - 1
-        kept = {p["a"] for p, i in zip(results["params"], results["iter"]) if i == itr}
+        kept = {
+            p["a"]
+            for p, i in zip(results["params"], results["iter"], strict=True)
+            if i == itr
+        }
         scores = results["mean_test_score"][before]
         threshold = np.sort(scores)[-len(kept)]
         kept_scores = [
             s
-            for p, s in zip(np.asarray(results["params"])[before], scores)
+            for p, s in zip(np.asarray(results["params"])[before], scores, strict=True)
             if p["a"] in kept
         ]
         assert min(kept_scores) >= threshold

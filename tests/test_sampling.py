@@ -41,7 +41,9 @@ def test_low_discrepancy_beats_random(sampler):
     """Averaged over seeds, QMC points cover the cube more evenly."""
     seeds = range(10)
     qmc_d = np.mean([qmc.discrepancy(initial_design(sampler, 64, 3, s)) for s in seeds])
-    rnd_d = np.mean([qmc.discrepancy(initial_design("random", 64, 3, s)) for s in seeds])
+    rnd_d = np.mean(
+        [qmc.discrepancy(initial_design("random", 64, 3, s)) for s in seeds]
+    )
     assert qmc_d < 0.5 * rnd_d
 
 

@@ -208,7 +208,8 @@ class CountingClassifier(FastClassifier):
             {"nope": [1, 2]},
             {},
             ValueError,
-            r"Invalid parameter 'nope'.*Valid parameters are: \['a', 'b', 'c', 'fail'\]",
+            r"Invalid parameter 'nope'.*"
+            r"Valid parameters are: \['a', 'b', 'c', 'fail'\]",
         ),
         ({"a": (1.0, 0.0)}, {}, ValueError, r"'a'.*low < high"),
         ({}, {}, ValueError, r"empty"),

@@ -97,7 +97,7 @@ def test_conditional_space_masks_inactive_columns():
     X = space.snap(np.random.default_rng(0).random((50, 4)))
     owners = space.subspace_of(X)
     assert np.isnan(X[owners == 0, 3]).all() and np.isnan(X[owners == 1, 1:3]).all()
-    for point, owner in zip(space.inverse_transform(X), owners):
+    for point, owner in zip(space.inverse_transform(X), owners, strict=True):
         assert set(point) == ({"a", "k"} if owner == 0 else {"b"})
     np.testing.assert_array_equal(space.transform(space.inverse_transform(X)), X)
 
@@ -131,7 +131,9 @@ dimensions = st.one_of(
         lambda t: Integer(t[0], t[0] + t[1], prior="log-uniform")
     ),
     st.lists(st.text(max_size=3), min_size=1, max_size=6, unique=True).map(Categorical),
-    st.lists(st.integers(-50, 50), min_size=1, max_size=6, unique=True).map(Categorical),
+    st.lists(st.integers(-50, 50), min_size=1, max_size=6, unique=True).map(
+        Categorical
+    ),
 )
 
 
@@ -154,13 +156,15 @@ def test_round_trip_and_bounds(dims, seed):
     X = space.transform(points)
     assert ((X >= 0) & (X <= 1)).all()
     # decode(encode(decode(u))) == decode(u), and encoding is canonical.
-    assert space.inverse_transform(X) == points or _close(space.inverse_transform(X), points)
+    assert space.inverse_transform(X) == points or _close(
+        space.inverse_transform(X), points
+    )
     np.testing.assert_allclose(space.snap(X), X, atol=1e-12)
 
 
 def _close(a, b):
     return all(
         np.allclose(x[k], y[k], rtol=1e-9) if isinstance(x[k], float) else x[k] == y[k]
-        for x, y in zip(a, b)
+        for x, y in zip(a, b, strict=True)
         for k in x
     )

@@ -33,7 +33,13 @@ def reset_counter():
 
 def make(cls, **kwargs):
     design = {BayesSearchCV: {"n_initial_points": 3}, TPESearchCV: {"n_startup": 3}}
-    kwargs = {"n_points": 2, "cv": 2, "random_state": 0, **design.get(cls, {}), **kwargs}
+    kwargs = {
+        "n_points": 2,
+        "cv": 2,
+        "random_state": 0,
+        **design.get(cls, {}),
+        **kwargs,
+    }
     return cls(Counting(), SPACE, **kwargs)
 
 
@@ -49,7 +55,9 @@ def assert_consistent(search, n_candidates):
 def test_constructor_callbacks_stop_and_keep_results(cls, data):
     X, y = data
     rounds = []
-    search = make(cls, n_iter=10, callbacks=[lambda r: rounds.append(1) or len(rounds) == 2])
+    search = make(
+        cls, n_iter=10, callbacks=[lambda r: rounds.append(1) or len(rounds) == 2]
+    )
     search.fit(X, y)
     assert_consistent(search, 4)
 
@@ -118,7 +126,9 @@ def test_resume_from_checkpoint_in_a_new_object(cls, data, tmp_path):
 def test_resume_with_other_cv_is_refused(data, tmp_path):
     X, y = data
     path = tmp_path / "search.pkl"
-    make(QuasiRandomSearchCV, n_iter=2, callbacks=lambda r: joblib.dump(r, path)).fit(X, y)
+    make(QuasiRandomSearchCV, n_iter=2, callbacks=lambda r: joblib.dump(r, path)).fit(
+        X, y
+    )
     with pytest.raises(ValueError, match="stopped with 2 CV splits, cv now gives 3"):
         make(QuasiRandomSearchCV, n_iter=4, cv=3).fit(X, y, resume_from=path)
     with pytest.raises(TypeError, match="'resume_from' parameter"):

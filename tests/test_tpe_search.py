@@ -6,7 +6,6 @@ import pytest
 from sksmbo import QuasiRandomSearchCV, TPESearchCV
 from tests.conftest import FastClassifier
 
-
 CONDITIONAL = [
     {"c": ["x"], "a": (0.0, 1.0)},
     {"c": ["y"], "a": (0.0, 1.0), "b": (0, 10)},
@@ -19,7 +18,9 @@ def test_conditional_space_params_and_choice(data):
         FastClassifier(), CONDITIONAL, n_iter=30, n_startup=6, cv=2, random_state=0
     ).fit(X, y)
     params = search.cv_results_["params"]
-    assert all(set(p) == ({"c", "a"} if p["c"] == "x" else {"c", "a", "b"}) for p in params)
+    assert all(
+        set(p) == ({"c", "a"} if p["c"] == "x" else {"c", "a", "b"}) for p in params
+    )
     later = [p["c"] for p in params[15:]]
     assert later.count("y") > later.count("x")
     assert search.best_params_["c"] == "y"
@@ -40,8 +41,13 @@ def test_beats_quasi_random_on_average(data):
 def test_batches_are_distinct(data):
     X, y = data
     search = TPESearchCV(
-        FastClassifier(), {"a": (0.0, 1.0), "c": ["x", "y"]}, n_iter=16, n_startup=4,
-        n_points=4, cv=2, random_state=0,
+        FastClassifier(),
+        {"a": (0.0, 1.0), "c": ["x", "y"]},
+        n_iter=16,
+        n_startup=4,
+        n_points=4,
+        cv=2,
+        random_state=0,
     ).fit(X, y)
     keys = [(p["a"], p["c"]) for p in search.cv_results_["params"]]
     assert len(set(keys)) == 16

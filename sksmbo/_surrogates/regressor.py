@@ -59,7 +59,8 @@ class RegressorProposer:
     >>> from sksmbo import Optimizer
     >>> from sksmbo._surrogates.regressor import RegressorProposer
     >>> proposer = RegressorProposer(GaussianProcessRegressor(normalize_y=True))
-    >>> opt = Optimizer({"x": (-2.0, 2.0)}, proposer, n_initial_points=4, random_state=0)
+    >>> opt = Optimizer({"x": (-2.0, 2.0)}, proposer, n_initial_points=4,
+    ...                 random_state=0)
     >>> for _ in range(10):
     ...     p = opt.ask()
     ...     _ = opt.tell(p, -p["x"] ** 2)
