@@ -2,8 +2,12 @@ import pickle
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sksmbo import Optimizer
+from sksmbo._surrogates.gp import GPProposer
+from sksmbo._surrogates.tpe import TPEProposer
 from sksmbo.space import Space
 
 
@@ -116,3 +120,39 @@ def test_bad_tell():
         opt.tell({"a": 5.0}, 1.0)
     with pytest.raises(ValueError, match="'n_points'.*0"):
         opt.ask(0)
+
+
+# -- properties: whatever the scores, proposals stay valid and new ----------
+
+finite_dims = st.one_of(
+    st.lists(st.integers(-5, 5), min_size=1, max_size=4, unique=True),
+    st.lists(
+        st.sampled_from(["a", "b", "c", None]), min_size=1, max_size=4, unique=True
+    ),
+    st.tuples(st.integers(0, 3), st.integers(4, 6)),
+)
+scores = st.one_of(st.floats(-1e3, 1e3), st.just(float("nan")), st.just(float("inf")))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    dims=st.lists(finite_dims, min_size=1, max_size=3),
+    proposer=st.sampled_from(["tpe", "gp", None]),
+    data=st.data(),
+)
+def test_finite_space_proposals_valid_and_never_repeated(dims, proposer, data):
+    space = Space({f"p{i}": d for i, d in enumerate(dims)})
+    proposer = {"tpe": TPEProposer(), "gp": GPProposer(n_candidates=64)}.get(proposer)
+    opt = Optimizer(space, proposer, n_initial_points=3, random_state=0)
+
+    def key(point):
+        return tuple(repr(point[name]) for name in space.names)
+
+    valid = {key(p) for p in space.inverse_transform(space.grid())}
+    seen = []
+    for _ in range(int(min(space.size, 12))):
+        point = opt.ask()
+        assert key(point) in valid
+        seen.append(key(point))
+        opt.tell(point, data.draw(scores))
+    assert len(set(seen)) == len(seen)
