@@ -74,10 +74,10 @@ class DeadlineStopper:
     >>> from sksmbo.callbacks import DeadlineStopper
     >>> X, y = load_iris(return_X_y=True)
     >>> search = QuasiRandomSearchCV(SVC(), {"C": (1e-2, 1e2, "log-uniform")},
-    ...                              n_iter=20, cv=3, random_state=0)
+    ...                              n_iter=20, n_points=2, cv=3, random_state=0)
     >>> search = search.fit(X, y, callback=DeadlineStopper(total_time=1e-6))
     >>> len(search.cv_results_["params"])  # stopped after the first round
-    1
+    2
     """
 
     def __init__(self, total_time):
@@ -126,7 +126,7 @@ class DeltaYStopper:
     >>> from sksmbo.callbacks import DeltaYStopper
     >>> X, y = load_iris(return_X_y=True)
     >>> search = QuasiRandomSearchCV(SVC(), {"C": (1e-2, 1e2, "log-uniform")},
-    ...                              n_iter=30, cv=3, random_state=0)
+    ...                              n_iter=30, n_points=2, cv=3, random_state=0)
     >>> search = search.fit(X, y, callback=DeltaYStopper(delta=0.01, n_best=3))
     >>> len(search.cv_results_["params"]) < 30
     True
@@ -184,7 +184,7 @@ class NoImprovementStopper:
     >>> from sksmbo.callbacks import NoImprovementStopper
     >>> X, y = load_iris(return_X_y=True)
     >>> search = QuasiRandomSearchCV(SVC(), {"C": (1e-2, 1e2, "log-uniform")},
-    ...                              n_iter=30, cv=3, random_state=0)
+    ...                              n_iter=30, n_points=2, cv=3, random_state=0)
     >>> search = search.fit(X, y, callback=NoImprovementStopper(patience=5))
     >>> len(search.cv_results_["params"]) < 30
     True
@@ -249,7 +249,7 @@ class CheckpointSaver:
     ...                              n_iter=4, cv=3, random_state=0)
     >>> search = search.fit(X, y, callback=CheckpointSaver(path, compress=3))
     >>> result = load(path)
-    >>> len(result.x_iters), float(-result.fun) == search.best_score_
+    >>> len(result.x_iters), bool(-result.fun == search.best_score_)
     (4, True)
     """
 
