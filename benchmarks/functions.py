@@ -1,0 +1,195 @@
+"""Synthetic black-box functions with known minima, as a tiny sklearn estimator.
+
+Each function takes a parameter dict ``{"x0": ..., "x1": ..., ...}`` and is
+minimized. :class:`BlackBox` exposes ``x0..x9`` as hyperparameters; ``fit``
+does nothing and ``score`` returns ``-f(params)``, so any ``*SearchCV``
+maximizing the score minimizes ``f``. Regret is then exact and the wall time
+of a search is almost all search overhead.
+
+Definitions and optima follow the Virtual Library of Simulation Experiments
+(Surjanovic & Bingham), "Optimization Test Problems".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from benchmarks.spaces import Cat, Float, Int
+
+MAX_DIM = 10
+
+
+def _vector(params, d):
+    return np.array([float(params[f"x{i}"]) for i in range(d)])
+
+
+def branin(params):
+    """Branin-Hoo on [-5, 10] x [0, 15]; three global minima of 0.397887."""
+    x1, x2 = _vector(params, 2)
+    b, c, t = 5.1 / (4 * np.pi**2), 5 / np.pi, 1 / (8 * np.pi)
+    return (x2 - b * x1**2 + c * x1 - 6) ** 2 + 10 * (1 - t) * np.cos(x1) + 10
+
+
+_H6_ALPHA = np.array([1.0, 1.2, 3.0, 3.2])
+_H6_A = np.array(
+    [
+        [10, 3, 17, 3.5, 1.7, 8],
+        [0.05, 10, 17, 0.1, 8, 14],
+        [3, 3.5, 1.7, 10, 17, 8],
+        [17, 8, 0.05, 10, 0.1, 14],
+    ]
+)
+_H6_P = 1e-4 * np.array(
+    [
+        [1312, 1696, 5569, 124, 8283, 5886],
+        [2329, 4135, 8307, 3736, 1004, 9991],
+        [2348, 1451, 3522, 2883, 3047, 6650],
+        [4047, 8828, 8732, 5743, 1091, 381],
+    ]
+)
+
+
+def hartmann6(params):
+    """Hartmann 6-D on [0, 1]^6; global minimum -3.32237."""
+    x = _vector(params, 6)
+    return -float(_H6_ALPHA @ np.exp(-np.sum(_H6_A * (x - _H6_P) ** 2, axis=1)))
+
+
+def rosenbrock(params, d=4):
+    """Rosenbrock on [-2.048, 2.048]^d; minimum 0 at (1, ..., 1)."""
+    x = _vector(params, d)
+    return float(np.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2))
+
+
+def ackley(params, d=5):
+    """Ackley on [-32.768, 32.768]^d; minimum 0 at the origin."""
+    x = _vector(params, d)
+    return float(
+        -20 * np.exp(-0.2 * np.sqrt(np.mean(x**2)))
+        - np.exp(np.mean(np.cos(2 * np.pi * x)))
+        + 20
+        + np.e
+    )
+
+
+def levy(params, d=4):
+    """Levy on [-10, 10]^d; minimum 0 at (1, ..., 1)."""
+    w = 1 + (_vector(params, d) - 1) / 4
+    head = np.sin(np.pi * w[0]) ** 2
+    body = np.sum((w[:-1] - 1) ** 2 * (1 + 10 * np.sin(np.pi * w[:-1] + 1) ** 2))
+    tail = (w[-1] - 1) ** 2 * (1 + np.sin(2 * np.pi * w[-1]) ** 2)
+    return float(head + body + tail)
+
+
+_MIXED_SHIFT = {"a": -2.0, "b": 1.5, "c": 3.0}
+_MIXED_OFFSET = {"a": 1.0, "b": 0.0, "c": 0.5}
+
+
+def mixed(params):
+    """A mixed real/integer/categorical/log-scale function; minimum 0.
+
+    ``(x0 - shift[x2])^2 + 0.3 (x1 - 6)^2 + offset[x2] + (log10 x3 - 1)^2``
+    with x0 real in [-5, 5], x1 integer in [0, 10], x2 in {a, b, c} and x3
+    log-uniform in [1e-3, 1e3]: the category moves the best x0, so a method
+    must model the interaction. Minimum 0 at (1.5, 6, "b", 10).
+    """
+    x0, x1, x2, x3 = (params[f"x{i}"] for i in range(4))
+    return float(
+        (float(x0) - _MIXED_SHIFT[x2]) ** 2
+        + 0.3 * (float(x1) - 6) ** 2
+        + _MIXED_OFFSET[x2]
+        + (np.log10(float(x3)) - 1) ** 2
+    )
+
+
+@dataclass(frozen=True)
+class Function:
+    """A test function, its neutral search space and its known minimum."""
+
+    name: str
+    func: object
+    space: dict
+    minimum: float
+
+
+def _box(d, low, high):
+    return {f"x{i}": Float(low, high) for i in range(d)}
+
+
+FUNCTIONS = {
+    f.name: f
+    for f in (
+        Function("branin", branin, {"x0": Float(-5, 10), "x1": Float(0, 15)}, 0.397887),
+        Function("hartmann6", hartmann6, _box(6, 0.0, 1.0), -3.32237),
+        Function("rosenbrock4", rosenbrock, _box(4, -2.048, 2.048), 0.0),
+        Function("ackley5", ackley, _box(5, -32.768, 32.768), 0.0),
+        Function("levy4", levy, _box(4, -10.0, 10.0), 0.0),
+        Function(
+            "mixed",
+            mixed,
+            {
+                "x0": Float(-5.0, 5.0),
+                "x1": Int(0, 10),
+                "x2": Cat(("a", "b", "c")),
+                "x3": Float(1e-3, 1e3, log=True),
+            },
+            0.0,
+        ),
+    )
+}
+
+
+class BlackBox(BaseEstimator):
+    """An estimator whose hyperparameters are the inputs of a test function.
+
+    Parameters
+    ----------
+    function : str, default="branin"
+        Key of :data:`FUNCTIONS`.
+    x0, ..., x9 : float, int, str or None, default=None
+        Inputs of the function; only the first ``d`` are used.
+    """
+
+    def __init__(
+        self,
+        function="branin",
+        x0=None,
+        x1=None,
+        x2=None,
+        x3=None,
+        x4=None,
+        x5=None,
+        x6=None,
+        x7=None,
+        x8=None,
+        x9=None,
+    ):
+        self.function = function
+        self.x0, self.x1, self.x2, self.x3, self.x4 = x0, x1, x2, x3, x4
+        self.x5, self.x6, self.x7, self.x8, self.x9 = x5, x6, x7, x8, x9
+
+    def fit(self, X, y=None):
+        """Do nothing: the cost of a search is then all overhead.
+
+        Returns
+        -------
+        self : BlackBox
+        """
+        self.is_fitted_ = True
+        return self
+
+    def value(self):
+        """``f`` at the current hyperparameters (the quantity minimized)."""
+        return FUNCTIONS[self.function].func(self.get_params())
+
+    def score(self, X, y=None):
+        """``-f(params)``: greater is better, as sklearn's searches expect.
+
+        Returns
+        -------
+        score : float
+        """
+        return -self.value()
