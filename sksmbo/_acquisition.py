@@ -37,14 +37,18 @@ __all__ = [
 _LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
 _SQRT_HALF_PI = np.sqrt(np.pi / 2)
 _INV_SQRT_2 = 1 / np.sqrt(2)
-# Below this z, 1 - |z| Phi(z) / phi(z) = 1/z^2 + O(1/z^4) to double precision.
-_Z_ASYMPTOTIC = -1 / np.sqrt(np.finfo(float).eps)
+# Below this z, log(phi(z) + z Phi(z)) is log phi(z) - 2 log|z| up to 3 / z^2 =
+# 3e-8, far below the precision of log phi(z) ~ -5e7. BoTorch switches at
+# -1 / sqrt(eps) ~ -6.7e7, but there 1 - |z| Phi(z) / phi(z) ~ 1 / z^2 is lost
+# to rounding and log(1 - exp(w)) gave -inf (for z in about [-6.7e7, -5.5e7]).
+_Z_ASYMPTOTIC = -1e4
 
 
 def _improvement(mean, std, best, xi):
     """Broadcast inputs; return ``(mean - best - xi, std)`` as float arrays."""
-    mean = np.asarray(mean, dtype=float)
-    std = np.broadcast_to(np.asarray(std, dtype=float), mean.shape)
+    mean, std = np.broadcast_arrays(
+        np.asarray(mean, dtype=float), np.asarray(std, dtype=float)
+    )
     return mean - best - xi, std
 
 
@@ -87,8 +91,9 @@ def ei(mean, std, best: float, *, xi: float = 0.01) -> np.ndarray:
     gap, std = _improvement(mean, std, best, xi)
     z = _zscore(gap, std)
     finite = np.isfinite(z)
-    zf = np.where(finite, z, 0.0)
-    value = std * (_phi(zf) + zf * ndtr(zf))
+    # Through the log: phi(z) + z Phi(z) computed directly cancels catastrophically
+    # (and may turn negative) for z << 0.
+    value = std * np.exp(_log_h(np.where(finite, z, 0.0)))
     return np.where(finite, value, np.maximum(gap, 0.0))
 
 
@@ -255,6 +260,14 @@ class GPHedge:
     """
 
     def __init__(self, names: Sequence[str] = ("ei", "pi", "lcb"), eta: float = 1.0):
+        unknown = [name for name in names if name not in ACQUISITIONS]
+        if unknown or not names:
+            raise ValueError(
+                f"The 'names' parameter must be a non-empty sequence of names among "
+                f"{sorted(ACQUISITIONS)}. Got {names!r} instead."
+            )
+        if not (np.isfinite(eta) and eta > 0):
+            raise ValueError(f"The 'eta' parameter must be > 0. Got {eta!r} instead.")
         self.names = tuple(names)
         self.eta = float(eta)
         self.gains = np.zeros(len(self.names))
@@ -429,7 +442,7 @@ def _top_distinct(
     seen = set(exclude)
     for start in range(0, len(order), 64):
         chunk = order[start : start + 64]
-        for i, key in zip(chunk, space.keys(X[chunk])):
+        for i, key in zip(chunk, space.keys(X[chunk]), strict=True):
             if key not in seen:
                 seen.add(key)
                 chosen.append(int(i))
@@ -500,14 +513,20 @@ def maximize(
     """
     if candidates is None:
         candidates = candidate_set(space, rng, n_candidates=n_candidates, seeds=seeds)
-    excluded = set(space.keys(exclude)) if exclude is not None and len(exclude) else set()
+    excluded = (
+        set(space.keys(exclude)) if exclude is not None and len(exclude) else set()
+    )
     scores = score_fn(candidates)
     pool, pool_scores = candidates, scores
     starts = _top_distinct(space, candidates, scores, n_polish, excluded)
     free = _free_mask(space, candidates[starts])
     if free.any() and maxiter > 0:
-        polished = space.snap(_polish(score_fn, candidates[starts], free, maxiter=maxiter))
+        polished = space.snap(
+            _polish(score_fn, candidates[starts], free, maxiter=maxiter)
+        )
         pool = np.vstack([polished, candidates])
         pool_scores = np.concatenate([score_fn(polished), scores])
-    best = _top_distinct(space, pool, pool_scores, n_points, excluded, allow_excluded=True)
+    best = _top_distinct(
+        space, pool, pool_scores, n_points, excluded, allow_excluded=True
+    )
     return pool[best], pool_scores[best]

@@ -7,7 +7,7 @@ parameter dicts outside, as unit-cube rows inside (see :mod:`sksmbo.space`).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Protocol
 
 import numpy as np
@@ -243,7 +243,7 @@ class Optimizer:
             )
         X = self.space.snap(self.space.transform(points))
         keys = self.space.keys(X)
-        self._forget_pending(keys)
+        self._forget_pending(X)
         self._seen.update(keys)
         scores = np.where(np.isfinite(scores), scores, np.nan)
         self._X = np.vstack([self._X, X])
@@ -253,12 +253,19 @@ class Optimizer:
         self.yi.extend(scores.tolist())
         return self
 
-    def _forget_pending(self, keys: Sequence[bytes]) -> None:
-        if not len(self._pending):
+    def _forget_pending(self, X: np.ndarray) -> None:
+        """Drop the pending points now told.
+
+        Matched within 1e-9 rather than by key: a real value that went out as
+        a parameter and came back through ``tell`` can differ in its last bits,
+        and a pending point never forgotten would mislead every later batch.
+        """
+        if not len(self._pending) or not len(X):
             return
-        told = set(keys)
-        keep = [k not in told for k in self.space.keys(self._pending)]
-        self._pending = self._pending[np.array(keep, dtype=bool)]
+        pending = np.nan_to_num(self._pending, nan=-1.0)
+        told = np.nan_to_num(X, nan=-1.0)
+        gap = np.abs(pending[:, None, :] - told[None, :, :]).max(axis=2)
+        self._pending = self._pending[~(gap < 1e-9).any(axis=1)]
 
     # -- results -----------------------------------------------------------
 

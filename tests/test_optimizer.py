@@ -156,3 +156,12 @@ def test_finite_space_proposals_valid_and_never_repeated(dims, proposer, data):
         seen.append(key(point))
         opt.tell(point, data.draw(scores))
     assert len(set(seen)) == len(seen)
+
+
+def test_told_points_leave_pending_despite_float_noise():
+    opt = Optimizer({"a": (1e-3, 1e3, "log-uniform"), "b": ["x", "y"]}, random_state=0)
+    points = opt.ask(4)
+    # A real value can come back a few ulps off after a round trip elsewhere.
+    returned = [{**p, "a": p["a"] * (1 + 1e-15)} for p in points]
+    opt.tell(returned, [0.1, 0.2, 0.3, 0.4])
+    assert len(opt._pending) == 0

@@ -198,12 +198,16 @@ class GPParams(NamedTuple):
     def from_vector(cls, theta: np.ndarray) -> GPParams:
         """From ``[log lengthscales..., log signal variance, log noise variance]``."""
         theta = np.asarray(theta, dtype=float)
-        return cls(np.exp(theta[:-2]), float(np.exp(theta[-2])), float(np.exp(theta[-1])))
+        return cls(
+            np.exp(theta[:-2]), float(np.exp(theta[-2])), float(np.exp(theta[-1]))
+        )
 
     def to_vector(self) -> np.ndarray:
         """``[log lengthscales..., log signal variance, log noise variance]``."""
         return np.log(
-            np.concatenate([self.lengthscales, [self.signal_variance, self.noise_variance]])
+            np.concatenate(
+                [self.lengthscales, [self.signal_variance, self.noise_variance]]
+            )
         )
 
 
@@ -215,10 +219,12 @@ class _Prior(NamedTuple):
 
     @classmethod
     def for_dims(cls, n_dims: int) -> _Prior:
-        # Hvarfner et al. (2024): lengthscale ~ LogNormal(sqrt(2) + log(d) / 2, sqrt(3)).
+        # Hvarfner et al. (2024): lengthscale ~ LogNormal(sqrt2 + log(d) / 2, sqrt3).
         mu = math.sqrt(2) + 0.5 * math.log(max(n_dims, 1))
         mean = np.r_[np.full(n_dims, mu), _SIGNAL_PRIOR[0], _NOISE_PRIOR[0]]
-        scale = np.r_[np.full(n_dims, _LENGTHSCALE_SIGMA), _SIGNAL_PRIOR[1], _NOISE_PRIOR[1]]
+        scale = np.r_[
+            np.full(n_dims, _LENGTHSCALE_SIGMA), _SIGNAL_PRIOR[1], _NOISE_PRIOR[1]
+        ]
         return cls(mean, scale)
 
     def log_density(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -249,7 +255,8 @@ def _bounds(n_dims: int) -> np.ndarray:
     """Bounds of the log-hyperparameters, ndarray of shape (n_dims + 2, 2)."""
     return np.log(
         np.array(
-            [_LENGTHSCALE_BOUNDS] * n_dims + [_SIGNAL_BOUNDS, _NOISE_BOUNDS], dtype=float
+            [_LENGTHSCALE_BOUNDS] * n_dims + [_SIGNAL_BOUNDS, _NOISE_BOUNDS],
+            dtype=float,
         )
     )
 
@@ -295,7 +302,9 @@ def log_posterior(
     y: np.ndarray,
     noise: np.ndarray,
     prior: _Prior | None = None,
-) -> tuple[float, np.ndarray]:
+    *,
+    gradient: bool = True,
+) -> tuple[float, np.ndarray | None]:
     """Log marginal likelihood (plus log prior) and its gradient in ``theta``.
 
     ``log p(y) = -y^T a / 2 - sum(log diag L) - n log(2 pi) / 2`` with
@@ -319,13 +328,15 @@ def log_posterior(
         Known noise variance of each target, standardized.
     prior : _Prior or None, default=None
         Adds the log prior density when given.
+    gradient : bool, default=True
+        Compute the gradient (three times the cost of the value alone).
 
     Returns
     -------
     value : float
         The log marginal likelihood (plus log prior).
-    grad : ndarray of shape (n_dims + 2,)
-        Its gradient.
+    grad : ndarray of shape (n_dims + 2,) or None
+        Its gradient; None when ``gradient`` is False.
     """
     params = GPParams.from_vector(theta)
     n, d = len(y), len(theta) - 2
@@ -338,20 +349,23 @@ def log_posterior(
     K[np.diag_indices(n)] += noise + params.noise_variance
     L = _cholesky(K)
     alpha = lapack.dpotrs(L, y, lower=1)[0]
-    value = -0.5 * float(y @ alpha) - float(np.log(np.diag(L)).sum()) - 0.5 * n * _LOG_2PI
+    value = (
+        -0.5 * float(y @ alpha) - float(np.log(np.diag(L)).sum()) - 0.5 * n * _LOG_2PI
+    )
+    if prior is not None:
+        prior_value, prior_grad = prior.log_density(theta)
+        value += prior_value
+    if not gradient:
+        return value, None
     W = np.outer(alpha, alpha) - _inverse(L)
     M = W * (params.signal_variance * (5.0 / 3.0) * (1.0 + _SQRT5 * r) * e)
     # sum_ab M_ab (z_ac - z_bc)^2 = 2 sum_a z_ac^2 (M 1)_a - 2 z_c^T M z_c
-    per_feature = 2.0 * (M.sum(1) @ (Zs * Zs)) - 2.0 * np.einsum(
-        "ac,ac->c", Zs, M @ Zs
-    )
+    per_feature = 2.0 * (M.sum(1) @ (Zs * Zs)) - 2.0 * np.einsum("ac,ac->c", Zs, M @ Zs)
     grad = np.empty(d + 2)
     grad[:d] = 0.5 * np.bincount(groups, weights=per_feature, minlength=d)
     grad[d] = 0.5 * float(np.einsum("ab,ab->", W, Kf))
     grad[d + 1] = 0.5 * params.noise_variance * float(np.trace(W))
     if prior is not None:
-        prior_value, prior_grad = prior.log_density(theta)
-        value += prior_value
         grad += prior_grad
     return value, grad
 
@@ -374,18 +388,20 @@ def _fit_theta(
     prior = _Prior.for_dims(n_dims)
     bounds = _bounds(n_dims)
 
-    def negated(theta):
+    def negated(theta, gradient=True):
         # The one negation of the fit: scipy minimizes, the posterior is maximized.
         try:
-            value, grad = log_posterior(theta, Z, groups, y, noise, prior)
+            value, grad = log_posterior(
+                theta, Z, groups, y, noise, prior, gradient=gradient
+            )
         except LinAlgError:
             return np.inf, np.zeros_like(theta)
-        return -value, -grad
+        return -value, (-grad if gradient else None)
 
     starts = [np.clip(s, bounds[:, 0], bounds[:, 1]) for s in starts]
     runs = starts[:1]
     if len(starts) > 1:
-        initial = [negated(s)[0] for s in starts]
+        initial = [negated(s, gradient=False)[0] for s in starts]
         best = 1 + int(np.argmin(initial[1:]))
         if initial[best] < initial[0]:
             runs.append(starts[best])
@@ -469,6 +485,7 @@ class GaussianProcess:
         init: np.ndarray | None = None,
         n_restarts: int = 2,
         maxiter: int = 50,
+        max_fit: int = 300,
     ) -> GaussianProcess:
         """Fit the hyperparameters by MAP, then condition on ``(X, y)``.
 
@@ -483,7 +500,8 @@ class GaussianProcess:
         space : Space or None, default=None
             The space ``X`` encodes; None treats every column as real.
         rng : numpy.random.Generator or None, default=None
-            Draws the random restarts; needed when ``n_restarts > 0``.
+            Draws the random restarts and the subset of ``max_fit`` points;
+            None uses a generator seeded with 0.
         init : ndarray of shape (n_dims + 2,) or None, default=None
             Log-hyperparameters to start from (a previous fit); None starts
             from the prior's mode.
@@ -493,6 +511,10 @@ class GaussianProcess:
             prior's mode) and from the best other start if it starts better.
         maxiter : int, default=50
             L-BFGS-B iterations per start.
+        max_fit : int, default=300
+            Hyperparameters are fitted on a random subset of this many points
+            when there are more (each evaluation of the marginal likelihood is
+            O(n^3)); the posterior uses every point.
 
         Returns
         -------
@@ -506,8 +528,17 @@ class GaussianProcess:
         prior = _Prior.for_dims(d)
         warm = init is not None and len(init) == d + 2
         starts = [np.asarray(init, dtype=float)] if warm else []
+        rng = _generator(rng)
         starts += [prior.mode()] + [prior.sample(rng) for _ in range(n_restarts)]
-        theta = _fit_theta(input_map(X), input_map.groups, ys, noise_s, d, starts, maxiter)
+        # Above max_fit points, the O(n^3) evaluations of the fit use a random
+        # subset; the posterior below still conditions on every point.
+        fit = slice(None)
+        if len(y) > max_fit:
+            fit = np.sort(rng.choice(len(y), max_fit, replace=False))
+        Z = input_map(X[fit])
+        theta = _fit_theta(
+            Z, input_map.groups, ys[fit], noise_s[fit], d, starts, maxiter
+        )
         return cls._build(
             GPParams.from_vector(theta), input_map, X, ys, noise_s, y_mean, y_scale
         )
@@ -529,18 +560,20 @@ class GaussianProcess:
         """
         X, y, noise, input_map = _check_data(X, y, noise, space)
         y_mean, y_scale = _standardize(y)
-        return cls._build(
-            params, input_map, X, (y - y_mean) / y_scale, noise / y_scale**2,
-            y_mean, y_scale,
-        )  # fmt: skip
+        ys, noise_s = (y - y_mean) / y_scale, noise / y_scale**2
+        return cls._build(params, input_map, X, ys, noise_s, y_mean, y_scale)
 
     @classmethod
     def _build(cls, params, input_map, X, y, noise, y_mean, y_scale) -> GaussianProcess:
         Zs = input_map(X) / params.lengthscales[input_map.groups]
         K = params.signal_variance * _matern52(_sq_dist(Zs, Zs))[0]
-        K[np.diag_indices(len(y))] = params.signal_variance + noise + params.noise_variance
+        K[np.diag_indices(len(y))] = (
+            params.signal_variance + noise + params.noise_variance
+        )
         K_inv = _inverse(_cholesky(K))
-        return cls(params, input_map, X, y, noise, y_mean, y_scale, Zs, K_inv @ y, K_inv)
+        return cls(
+            params, input_map, X, y, noise, y_mean, y_scale, Zs, K_inv @ y, K_inv
+        )
 
     def _cross(self, X: np.ndarray) -> np.ndarray:
         """Prior covariances between ``X`` and the training points, (m, n)."""
@@ -558,7 +591,16 @@ class GaussianProcess:
         Ks = self._cross(X)
         mean = Ks @ self.alpha
         var = self.params.signal_variance - np.einsum("ij,ij->i", Ks @ self.K_inv, Ks)
-        return mean, np.sqrt(np.maximum(var, _MIN_VARIANCE * self.params.signal_variance))
+        return mean, np.sqrt(
+            np.maximum(var, _MIN_VARIANCE * self.params.signal_variance)
+        )
+
+    def train_mean(self) -> np.ndarray:
+        """Posterior mean at the training points, standardized, in O(n).
+
+        ``K_f K^-1 y = y - (noise + n2) K^-1 y``, since ``K = K_f + diag(noise + n2)``.
+        """
+        return self.y - (self.noise + self.params.noise_variance) * self.alpha
 
     def predict(self, X: np.ndarray, return_std: bool = False):
         """Posterior mean (and std) of the score at ``X``, in the units of ``y``.
@@ -627,6 +669,11 @@ class GaussianProcess:
             K_inv @ y,
             K_inv,
         )
+
+
+def _generator(rng: np.random.Generator | None) -> np.random.Generator:
+    """``rng``, or a fixed-seed generator so that fits are reproducible."""
+    return np.random.default_rng(0) if rng is None else rng
 
 
 def _check_data(X, y, noise, space):
@@ -765,14 +812,17 @@ class GPProposer:
         self.model_ = gp
         if self.hedge_ is not None and self._nominations is not None:
             self.hedge_.update(gp.posterior(self._nominations)[0])
-        best = float(gp.posterior(X)[0].max())
+        best = float(gp.train_mean().max())
         liar = float(y.min())
+        pending = _unobserved(pending, X)
         gp = gp.condition_on(pending, liar)
         seeds = X[np.argsort(y)[-_N_SEEDS:]]
         exclude = np.vstack([X, pending])
         out = np.empty((n_points, space.n_columns))
         for b in range(n_points):
-            out[b] = self._next_point(gp, best, space, rng, seeds, exclude, first=b == 0)
+            out[b] = self._next_point(
+                gp, best, space, rng, seeds, exclude, first=b == 0
+            )
             exclude = np.vstack([exclude, out[b : b + 1]])
             if b + 1 < n_points:
                 gp = gp.condition_on(out[b : b + 1], liar)
@@ -781,7 +831,9 @@ class GPProposer:
     def _next_point(self, gp, best, space, rng, seeds, exclude, *, first) -> np.ndarray:
         """The maximizer of the acquisition (a hedge choice among nominations)."""
         names = _HEDGE if self.hedge_ is not None else (self.acq_func,)
-        candidates = candidate_set(space, rng, n_candidates=self.n_candidates, seeds=seeds)
+        candidates = candidate_set(
+            space, rng, n_candidates=self.n_candidates, seeds=seeds
+        )
         nominations = np.vstack(
             [
                 maximize(
@@ -814,14 +866,25 @@ class GPProposer:
         return score
 
     def __repr__(self):
+        names = ("acq_func", "xi", "kappa", "n_candidates", "n_polish", "polish")
         params = ", ".join(
-            f"{name}={getattr(self, name)!r}"
-            for name in (
-                "acq_func", "xi", "kappa", "n_candidates", "n_polish", "polish",
-                "n_restarts",
-            )
-        )  # fmt: skip
+            f"{name}={getattr(self, name)!r}" for name in names + ("n_restarts",)
+        )
         return f"GPProposer({params})"
+
+
+def _unobserved(pending: np.ndarray, X: np.ndarray, tol: float = 1e-9) -> np.ndarray:
+    """The pending points that are not (up to ``tol``) already evaluated.
+
+    Lying about an evaluated point would contradict its real score; and a
+    point told after a round trip through its parameter values can differ
+    from its pending copy in the last bits.
+    """
+    if not len(pending) or not len(X):
+        return pending
+    P, Q = np.nan_to_num(pending, nan=-1.0), np.nan_to_num(X, nan=-1.0)
+    seen = (np.abs(P[:, None, :] - Q[None, :, :]).max(axis=2) <= tol).any(axis=1)
+    return pending[~seen]
 
 
 def _check_params(acq_func, xi, kappa, n_candidates, n_polish, polish, n_restarts):
@@ -853,5 +916,6 @@ def _check_params(acq_func, xi, kappa, n_candidates, n_polish, polish, n_restart
                 "instead."
             )
     if not isinstance(polish, (bool, np.bool_)):
-        raise ValueError(f"The 'polish' parameter must be a bool. Got {polish!r} instead.")
-
+        raise ValueError(
+            f"The 'polish' parameter must be a bool. Got {polish!r} instead."
+        )

@@ -1,0 +1,302 @@
+import numpy as np
+import pytest
+from scipy.optimize import approx_fprime
+from sklearn.gaussian_process import GaussianProcessRegressor
+from sklearn.gaussian_process.kernels import ConstantKernel, Matern
+
+from sksmbo import Optimizer
+from sksmbo._surrogates.gp import (
+    ACQ_FUNCS,
+    GaussianProcess,
+    GPParams,
+    GPProposer,
+    InputMap,
+    _Prior,
+    log_posterior,
+)
+from sksmbo.space import Space
+
+PARAMS = GPParams(np.array([0.3, 0.7, 1.5]), 1.7, 0.01)
+
+
+def _data(n=15, d=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.random((n, d))
+    y = np.sin(4 * X[:, 0]) + X[:, 1] ** 2 + 0.05 * rng.standard_normal(n)
+    return X, 3.0 * y + 10.0, 0.02 * rng.random(n)
+
+
+def _sklearn_gp(X, y_std, params, alpha):
+    """scikit-learn's regressor with the same fixed kernel, on standardized y."""
+    kernel = ConstantKernel(params.signal_variance, "fixed") * Matern(
+        params.lengthscales, "fixed", nu=2.5
+    )
+    gpr = GaussianProcessRegressor(kernel, alpha=alpha, optimizer=None)
+    return gpr.fit(X, y_std)
+
+
+def test_posterior_matches_sklearn():
+    X, y, noise = _data()
+    gp = GaussianProcess.from_params(X, y, PARAMS, noise)
+    scale = y.std()
+    kernel = ConstantKernel(PARAMS.signal_variance, "fixed") * Matern(
+        PARAMS.lengthscales, "fixed", nu=2.5
+    )
+    reference = GaussianProcessRegressor(
+        kernel,
+        alpha=PARAMS.noise_variance + noise / scale**2,
+        optimizer=None,
+        normalize_y=True,
+    ).fit(X, y)
+    X_test = np.random.default_rng(1).random((40, 3))
+    mean, std = gp.predict(X_test, return_std=True)
+    ref_mean, ref_std = reference.predict(X_test, return_std=True)
+    np.testing.assert_allclose(mean, ref_mean, rtol=1e-6, atol=1e-6 * scale)
+    np.testing.assert_allclose(std, ref_std, rtol=1e-6, atol=1e-6 * scale)
+    assert gp.predict(X_test).shape == (40,)
+    np.testing.assert_allclose(gp.train_mean(), gp.posterior(X)[0], atol=1e-9)
+
+
+def test_condition_on_equals_refit_with_fixed_hyperparameters():
+    X, y, noise = _data()
+    gp = GaussianProcess.from_params(X, y, PARAMS, noise)
+    X_new = np.random.default_rng(2).random((3, 3))
+    liar = y.min()
+    conditioned = gp.condition_on(X_new, liar)
+    # The refit keeps the first fit's standardization, as the lie does.
+    y_all = (np.r_[y, np.full(3, liar)] - y.mean()) / y.std()
+    alpha = PARAMS.noise_variance + np.r_[noise / y.std() ** 2, np.zeros(3)]
+    reference = _sklearn_gp(np.vstack([X, X_new]), y_all, PARAMS, alpha)
+    X_test = np.vstack([X_new, np.random.default_rng(3).random((20, 3))])
+    mean, std = conditioned.posterior(X_test)
+    ref_mean, ref_std = reference.predict(X_test, return_std=True)
+    np.testing.assert_allclose(mean, ref_mean, atol=1e-7)
+    np.testing.assert_allclose(std, ref_std, atol=1e-7)
+    assert len(gp.y) == 15  # the original is unchanged
+
+
+def test_conditioning_on_pending_reduces_std_and_keeps_the_liar():
+    X, y, _ = _data()
+    params = PARAMS._replace(noise_variance=1e-6)
+    gp = GaussianProcess.from_params(X, y, params)
+    pending = np.array([[0.9, 0.1, 0.5], [0.2, 0.8, 0.9]])
+    liar = y.min()
+    _, std_before = gp.predict(pending, return_std=True)
+    mean, std = gp.condition_on(pending, liar).predict(pending, return_std=True)
+    assert (std < 0.05 * std_before).all()
+    np.testing.assert_allclose(mean, liar, atol=1e-3 * y.std())
+    # The hyperparameters and standardization are those of the fit.
+    conditioned = gp.condition_on(pending, liar)
+    assert conditioned.params is gp.params
+    assert (conditioned.y_mean, conditioned.y_scale) == (gp.y_mean, gp.y_scale)
+
+
+def test_gradient_matches_finite_differences():
+    space = Space({"x": (0.0, 1.0), "n": (1, 6), "c": ["a", "b", "c"]})
+    rng = np.random.default_rng(0)
+    X = space.snap(rng.random((25, 3)))
+    input_map = InputMap.from_space(space)
+    Z = input_map(X)
+    y = rng.standard_normal(25)
+    noise = 0.01 * rng.random(25)
+    prior = _Prior.for_dims(3)
+    theta = np.array([-0.5, 0.2, 0.4, 0.3, -3.0])
+
+    def value(t):
+        return log_posterior(t, Z, input_map.groups, y, noise, prior)[0]
+
+    _, grad = log_posterior(theta, Z, input_map.groups, y, noise, prior)
+    np.testing.assert_allclose(grad, approx_fprime(theta, value, 1e-6), rtol=1e-4)
+    only_value, no_grad = log_posterior(
+        theta, Z, input_map.groups, y, noise, prior, gradient=False
+    )
+    assert no_grad is None and only_value == pytest.approx(value(theta))
+
+
+def test_map_fit_finds_the_relevant_dimension():
+    rng = np.random.default_rng(0)
+    X = rng.random((40, 3))
+    y = np.sin(6 * X[:, 0])
+    gp = GaussianProcess.fit(X, y, rng=rng)
+    short, *long = gp.params.lengthscales
+    assert short < 1.0
+    assert min(long) > 50 * short
+
+
+def test_fit_warm_start_and_degenerate_data():
+    X, y, noise = _data()
+    gp = GaussianProcess.fit(X, y, noise, rng=np.random.default_rng(0))
+    warm = GaussianProcess.fit(X, y, noise, init=gp.params.to_vector(), n_restarts=0)
+    np.testing.assert_allclose(
+        warm.params.to_vector(), gp.params.to_vector(), atol=0.05
+    )
+    # Constant scores and duplicated points: no error, finite predictions.
+    X_dup = np.vstack([X, X])
+    flat = GaussianProcess.fit(X_dup, np.ones(30), n_restarts=0)
+    mean, std = flat.predict(X, return_std=True)
+    np.testing.assert_allclose(mean, 1.0)
+    assert np.isfinite(std).all()
+    with pytest.raises(ValueError, match="same length"):
+        GaussianProcess.fit(X, y[:-1])
+
+
+def test_input_map_categorical_exact_match_and_inactive_columns():
+    space = Space([{"x": (0.0, 1.0), "c": ["a", "b", "c"]}, {"z": (0.0, 1.0)}])
+    input_map = InputMap.from_space(space)
+    # Columns: choice, c, x | z.
+    X = space.transform(
+        [
+            {"x": 0.0, "c": "a"},
+            {"x": 0.0, "c": "b"},
+            {"x": 1.0, "c": "c"},
+            {"z": 0.5},
+            {"z": 0.9},
+        ]
+    )
+    Z = input_map(X)
+    groups = input_map.groups
+
+    def dist(i, j, column):
+        diff = (Z[i] - Z[j])[groups == column]
+        return np.sqrt((diff**2).sum())
+
+    assert dist(0, 1, 1) == pytest.approx(1.0)
+    assert dist(1, 2, 1) == pytest.approx(1.0)
+    assert dist(0, 0, 1) == 0.0
+    # x is inactive for the last two points: same distance from any x.
+    assert dist(3, 4, 2) == 0.0
+    assert dist(0, 3, 2) == pytest.approx(dist(2, 3, 2))
+    assert dist(0, 3, 3) == pytest.approx(dist(0, 4, 3))
+
+
+def test_integer_columns_are_rounded_in_the_kernel():
+    space = Space({"n": (1, 4)})
+    X = space.snap(np.random.default_rng(0).random((8, 1)))
+    gp = GaussianProcess.fit(X, np.sin(4 * X[:, 0]), space=space, n_restarts=0)
+    # 0.30 and 0.45 both decode to n = 2.
+    mean, std = gp.predict(np.array([[0.30], [0.45]]), return_std=True)
+    assert mean[0] == pytest.approx(mean[1]) and std[0] == pytest.approx(std[1])
+
+
+# -- proposer ----------------------------------------------------------------
+
+
+def _quadratic(point):
+    return -((point["x"] - 0.7) ** 2) - (point["y"] + 1.3) ** 2
+
+
+def _best_after(proposer, n_evals, seed):
+    space = {"x": (-2.0, 2.0), "y": (-2.0, 2.0)}
+    opt = Optimizer(space, proposer, n_initial_points=5, random_state=seed)
+    for _ in range(n_evals):
+        point = opt.ask()
+        opt.tell(point, _quadratic(point))
+    return opt.best()[1]
+
+
+def test_proposer_beats_random_search_on_a_quadratic():
+    for seed in range(2):
+        gp_score = _best_after(GPProposer(), 25, seed)
+        random_score = _best_after(None, 25, seed)
+        assert gp_score > -1e-2
+        assert gp_score > random_score
+
+
+@pytest.mark.parametrize("acq_func", ACQ_FUNCS)
+def test_every_acquisition_runs_on_a_mixed_space(acq_func):
+    space = {"x": (-2.0, 2.0), "n": (1, 8), "kind": ["a", "b", "c"], "o": [1, 10]}
+    opt = Optimizer(space, GPProposer(acq_func), n_initial_points=5, random_state=0)
+    for _ in range(15):
+        p = opt.ask()
+        opt.tell(p, -((p["x"] - 0.5) ** 2) - 0.1 * abs(p["n"] - 6) - (p["kind"] != "c"))
+    best, score = opt.best()
+    assert best["kind"] == "c"
+    assert score > -0.6
+
+
+def test_conditional_space():
+    space = [
+        {"model": ["svm"], "C": (1e-2, 1e2, "log-uniform")},
+        {"model": ["tree"], "depth": (1, 12)},
+    ]
+
+    def score(p):
+        if p["model"] == "svm":
+            return -((np.log10(p["C"]) - 1) ** 2)
+        return -1.0 - 0.1 * abs(p["depth"] - 6)
+
+    opt = Optimizer(space, GPProposer(), n_initial_points=4, random_state=0)
+    for _ in range(16):
+        p = opt.ask()
+        opt.tell(p, score(p))
+    best, value = opt.best()
+    assert best["model"] == "svm" and value > -0.05
+    assert all(set(p) in ({"model", "C"}, {"model", "depth"}) for p in opt.Xi)
+
+
+def test_batches_are_distinct_and_avoid_pending():
+    space = Space({"x": (0.0, 1.0), "y": (0.0, 1.0)})
+    rng = np.random.default_rng(0)
+    X = rng.random((12, 2))
+    y = -((X - 0.5) ** 2).sum(1)
+    pending = np.array([[0.5, 0.5]])
+    proposer = GPProposer()
+    batch = proposer.propose(
+        X, y, np.zeros(12), 4, space=space, rng=rng, pending=pending
+    )
+    assert batch.shape == (4, 2)
+    keys = space.keys(np.vstack([X, pending, batch]))
+    assert len(set(keys)) == len(keys)
+    # The liar spreads the batch out.
+    gaps = np.sqrt(((batch[:, None] - batch[None]) ** 2).sum(-1))
+    assert gaps[np.triu_indices(4, 1)].min() > 0.02
+
+
+def test_batches_in_optimizer_are_distinct():
+    space = {"x": (0.0, 1.0), "k": ["a", "b"]}
+    opt = Optimizer(space, GPProposer(), n_initial_points=4, random_state=0)
+    opt.tell(opt.ask(4), [0.1, 0.4, 0.2, 0.3])
+    batch = opt.ask(4)
+    assert len({(p["x"], p["k"]) for p in batch}) == 4
+
+
+def test_same_seed_same_points():
+    def run():
+        space = {"x": (-1.0, 1.0)}
+        opt = Optimizer(space, GPProposer(), n_initial_points=3, random_state=3)
+        for _ in range(6):
+            p = opt.ask()
+            opt.tell(p, -(p["x"] ** 2))
+        return [p["x"] for p in opt.Xi]
+
+    assert run() == run()
+
+
+def test_gp_hedge_updates_its_gains():
+    proposer = GPProposer("gp_hedge")
+    space = {"x": (-2.0, 2.0), "y": (-2.0, 2.0)}
+    opt = Optimizer(space, proposer, n_initial_points=4, random_state=0)
+    for _ in range(8):
+        p = opt.ask()
+        opt.tell(p, _quadratic(p))
+    p = proposer.hedge_.probabilities()
+    assert (proposer.hedge_.gains != 0).all()
+    assert p.sum() == pytest.approx(1.0)
+    assert not np.allclose(p, 1 / 3)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"acq_func": "EIps"}, "'acq_func' parameter must be one of"),
+        ({"xi": -0.1}, "'xi' parameter"),
+        ({"kappa": float("nan")}, "'kappa' parameter"),
+        ({"n_candidates": 0}, "'n_candidates' parameter"),
+        ({"n_polish": 1.5}, "'n_polish' parameter"),
+        ({"n_restarts": -1}, "'n_restarts' parameter"),
+        ({"polish": "yes"}, "'polish' parameter"),
+    ],
+)
+def test_proposer_rejects_bad_parameters(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        GPProposer(**kwargs)
