@@ -111,9 +111,12 @@ def _log_h(z: np.ndarray) -> np.ndarray:
     lower = np.minimum(z, -1.0)
     mid = np.maximum(lower, _Z_ASYMPTOTIC)
     w = np.log(-mid * _SQRT_HALF_PI * erfcx(-mid * _INV_SQRT_2))
-    # log(1 - exp(w)) for w < 0, accurate on both sides of -log 2.
-    with np.errstate(divide="ignore"):
-        log1mexp = np.where(w > -np.log(2), np.log(-np.expm1(w)), np.log1p(-np.exp(w)))
+    # log(1 - exp(w)) for w < 0, accurate on both sides of -log 2; each branch
+    # gets its input clipped to its own side, so neither divides by zero (and
+    # no np.errstate is needed: it costs more than the arithmetic here).
+    near_zero = np.log(-np.expm1(np.minimum(w, -1e-300)))
+    far = np.log1p(-np.exp(np.minimum(w, -np.log(2))))
+    log1mexp = np.where(w > -np.log(2), near_zero, far)
     tail = np.where(lower > _Z_ASYMPTOTIC, log1mexp, -2 * np.log(-lower))
     log_lower = -0.5 * lower * lower - _LOG_SQRT_2PI + tail
     return np.where(z > -1, log_upper, log_lower)
@@ -145,8 +148,10 @@ def log_ei(mean, std, best: float, *, xi: float = 0.01) -> np.ndarray:
     gap, std = _improvement(mean, std, best, xi)
     z = _zscore(gap, std)
     finite = np.isfinite(z)
+    value = np.log(np.where(finite, std, 1.0)) + _log_h(np.where(finite, z, 0.0))
+    if finite.all():
+        return value
     with np.errstate(divide="ignore"):
-        value = np.log(np.where(finite, std, 1.0)) + _log_h(np.where(finite, z, 0.0))
         exact = np.log(np.maximum(gap, 0.0))
     return np.where(finite, value, exact)
 
