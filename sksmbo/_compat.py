@@ -21,9 +21,6 @@ from sklearn.model_selection._search_successive_halving import (  # noqa: F401
     BaseSuccessiveHalving,
 )
 from sklearn.model_selection._search_successive_halving import (
-    _SubsampleMetaSplitter as SubsampleMetaSplitter,  # noqa: F401
-)
-from sklearn.model_selection._search_successive_halving import (
     _top_k as top_k,  # noqa: F401
 )
 from sklearn.utils._param_validation import (  # noqa: F401
@@ -101,11 +98,24 @@ _install_lock = threading.Lock()
 
 
 class FitCounts:
-    """Fits and failed fits seen by one search."""
+    """Fits and failed fits seen by one search, with the errors of the failures."""
 
     def __init__(self):
         self.n_fits = 0
-        self.n_failed = 0
+        self.errors: Counter = Counter()
+
+    @property
+    def n_failed(self) -> int:
+        return sum(self.errors.values())
+
+
+def _failure_summary(errors: Counter) -> str:
+    """sklearn's "Below are more details about the failures" section."""
+    delimiter = "-" * 80 + "\n"
+    return "\n".join(
+        f"{delimiter}{n} fits failed with the following error:\n{error}"
+        for error, n in errors.items()
+    )
 
 
 def _warn_or_raise_about_fit_failures(results, error_score):
@@ -113,19 +123,15 @@ def _warn_or_raise_about_fit_failures(results, error_score):
     counts = getattr(_tolerance, "counts", None)
     if counts is not None:
         counts.n_fits += len(results)
-        counts.n_failed += len(failed)
+        counts.errors.update(failed)
     if counts is None or not failed or len(failed) < len(results):
         return _original_warn_or_raise(results, error_score)
-    summary = "\n".join(
-        f"{count} fits failed with the following error:\n{error}"
-        for error, count in Counter(failed).items()
-    )
     warnings.warn(
         f"\n{len(failed)} fits failed out of a total of {len(results)}.\n"
         "The score on these train-test partitions for these parameters will be "
         f"set to {error_score}.\nIf these failures are not expected, you can try "
         "to debug them by setting error_score='raise'.\n\nBelow are more details "
-        f"about the failures:\n{'-' * 80}\n{summary}",
+        f"about the failures:\n{_failure_summary(Counter(failed))}",
         FitFailedWarning,
         stacklevel=2,
     )
@@ -149,12 +155,13 @@ def tolerate_failed_rounds():
         _tolerance.counts = previous
 
 
-def all_fits_failed_error(n_fits: int) -> ValueError:
+def all_fits_failed_error(counts: FitCounts) -> ValueError:
     """The error sklearn raises when no fit of a search succeeded."""
     return ValueError(
-        f"\nAll the {n_fits} fits failed.\nIt is very likely that your model is "
-        "misconfigured.\nYou can try to debug the error by setting "
-        "error_score='raise'."
+        f"\nAll the {counts.n_fits} fits failed.\nIt is very likely that your "
+        "model is misconfigured.\nYou can try to debug the error by setting "
+        "error_score='raise'.\n\nBelow are more details about the failures:\n"
+        f"{_failure_summary(counts.errors)}"
     )
 
 

@@ -16,15 +16,13 @@ from numbers import Integral
 from numbers import Real as RealNumber
 
 import numpy as np
-from joblib import effective_n_jobs
 from sklearn.base import is_classifier
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, resample
 
 from sksmbo._compat import (
     BaseSuccessiveHalving,
     Interval,
     StrOptions,
-    SubsampleMetaSplitter,
     all_fits_failed_error,
     close_search_context,
     evaluate_round,
@@ -46,6 +44,38 @@ _FIRST_RUNG_ROUNDS = 6
 # fold for regressors) gives scores that are mostly noise: warn.
 _MIN_TRAIN_PER_CLASS = 10
 _MIN_TRAIN_REGRESSION = 30
+
+
+class _Subsample:
+    """The splits of ``base_cv``, each train and test set subsampled to ``fraction``.
+
+    sklearn's halving subsamples without stratification, so a small first
+    rung can train on one class only and fail; for classifiers the samples
+    here are drawn per class, in proportion.
+    """
+
+    def __init__(self, base_cv, *, fraction: float, stratify: bool, random_state):
+        self.base_cv = base_cv
+        self.fraction = fraction
+        self.stratify = stratify
+        self.random_state = random_state
+
+    def get_n_splits(self, X=None, y=None, groups=None, **params):
+        return self.base_cv.get_n_splits(X, y, groups, **params)
+
+    def split(self, X, y=None, groups=None, **params):
+        labels = None if y is None or not self.stratify else np.asarray(y)
+        for train, test in self.base_cv.split(X, y, groups, **params):
+            yield self._take(train, labels), self._take(test, labels)
+
+    def _take(self, indices: np.ndarray, labels) -> np.ndarray:
+        return resample(
+            indices,
+            replace=False,
+            n_samples=max(int(self.fraction * len(indices)), 1),
+            random_state=self.random_state,
+            stratify=None if labels is None else labels[indices],
+        )
 
 
 class _PromotionModelProposer:
@@ -301,6 +331,8 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
     [27, 9, 3, 1]
     """
 
+    _required_parameters = ["estimator", "search_spaces"]
+
     _parameter_constraints: dict = {
         **BaseSuccessiveHalving._parameter_constraints,
         "search_spaces": [dict, list],
@@ -496,7 +528,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         plans = self._plans()
         self.n_resources_, self.n_candidates_, self.brackets_ = [], [], []
         search_ctx = search_context(callback_ctx, self)
-        state = dict(itr=0, n_remaining=0)
+        state = dict(itr=0, n_remaining=0, stop=False)
         with tolerate_failed_rounds() as fits:
             for bracket, plan in enumerate(plans):
                 first_itr = state["itr"]
@@ -513,9 +545,11 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                 )
                 if state["itr"] > first_itr:
                     self.brackets_.append((first_itr, state["itr"] - first_itr))
+                if state["stop"]:
+                    break
         close_search_context(search_ctx, self)
         if fits.n_fits and fits.n_failed == fits.n_fits:
-            raise all_fits_failed_error(fits.n_fits)
+            raise all_fits_failed_error(fits)
         self.n_remaining_candidates_ = state["n_remaining"]
         self.n_required_iterations_ = plans[0]["n_required"]
         self.n_possible_iterations_ = plans[0]["n_possible"]
@@ -551,16 +585,29 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                 self._record(optimizer.space, model, results, n_resources, n)
             candidates = list(top_k(results, ceil(n / self.factor), itr))
             state["itr"] += 1
+            this_rung = np.asarray(results["iter"]) == itr
+            if np.isnan(results["mean_test_score"][this_rung]).all():
+                # Every fit of the rung failed: nothing to promote (sklearn
+                # stops here too).
+                state["n_remaining"], state["stop"] = 0, True
+                return
         state["n_remaining"] = len(candidates)
 
     def _fill_first_rung(self, run, n, n_resources, optimizer, model):
         """Ask for the first rung's candidates in rounds; return (results, count)."""
-        batch = max(effective_n_jobs(self.n_jobs), ceil(n / _FIRST_RUNG_ROUNDS))
+        # Sized without n_jobs, so that results do not depend on it.
+        batch = ceil(n / _FIRST_RUNG_ROUNDS)
         n_done, results = 0, None
         while n_done < n:
             points = optimizer.ask(min(batch, n - n_done))
-            if not points:
-                break  # a finite space ran out of candidates
+            if not points:  # a finite space ran out of candidates
+                if n_done:
+                    warn(
+                        f"The search space has only {len(optimizer.yi)} distinct "
+                        f"points, fewer than the {n} candidates of this iteration; "
+                        "it starts with all of them."
+                    )
+                break
             results = run(points)
             scores, noise = self._record(
                 optimizer.space, model, results, n_resources, len(points)
@@ -571,10 +618,10 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
 
     def _evaluate(self, evaluate, points, n_resources, more, seed, ctx):
         if self.resource == "n_samples":
-            cv = SubsampleMetaSplitter(
-                base_cv=self._checked_cv_orig,
+            cv = _Subsample(
+                self._checked_cv_orig,
                 fraction=n_resources / self._n_samples_orig,
-                subsample_test=True,
+                stratify=is_classifier(self.estimator),
                 random_state=seed,
             )
         else:

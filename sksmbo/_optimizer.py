@@ -8,16 +8,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from numbers import Integral
 from typing import Protocol
 
 import numpy as np
 from scipy.optimize import OptimizeResult
 from sklearn.utils import check_random_state
 
-from sksmbo._sampling import DesignStream, check_sampler
+from sksmbo._compat import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+)
+from sksmbo._sampling import SAMPLERS, DesignStream
 from sksmbo._warn import warn
 from sksmbo.space import Space
 
+_CONSTRAINTS = {
+    "proposer": [HasMethods(["propose"]), None],
+    "n_initial_points": [Interval(Integral, 0, None, closed="left")],
+    "initial_point_generator": [StrOptions(set(SAMPLERS))],
+    "scramble": ["boolean"],
+    "random_state": ["random_state"],
+}
 # Above this many points a finite space is not enumerated to find unseen ones.
 _MAX_ENUMERATED = 100_000
 
@@ -99,15 +113,20 @@ class Optimizer:
         scramble: bool = True,
         random_state=None,
     ):
+        validate_parameter_constraints(
+            _CONSTRAINTS,
+            {
+                "proposer": proposer,
+                "n_initial_points": n_initial_points,
+                "initial_point_generator": initial_point_generator,
+                "scramble": scramble,
+                "random_state": random_state,
+            },
+            caller_name=type(self).__name__,
+        )
         self.space = space if isinstance(space, Space) else Space(space)
         self.proposer = proposer
-        if n_initial_points < 0:
-            raise ValueError(
-                "The 'n_initial_points' parameter must be >= 0. "
-                f"Got {n_initial_points!r} instead."
-            )
         self.n_initial_points = n_initial_points
-        check_sampler(initial_point_generator, "initial_point_generator")
         seeds = check_random_state(random_state).randint(2**31 - 1, size=2)
         self._design = DesignStream(
             initial_point_generator, self.space.n_columns, int(seeds[0]), scramble
@@ -139,11 +158,12 @@ class Optimizer:
             finite space the list is shorter than ``n_points`` (possibly
             empty) once the space is exhausted.
         """
+        validate_parameter_constraints(
+            {"n_points": [Interval(Integral, 1, None, closed="left"), None]},
+            {"n_points": n_points},
+            caller_name="ask",
+        )
         k = 1 if n_points is None else int(n_points)
-        if k < 1:
-            raise ValueError(
-                f"The 'n_points' parameter must be >= 1. Got {n_points!r}."
-            )
         n_design = max(0, self.n_initial_points - len(self._y) - len(self._pending))
         X = self._take_unseen(self._design.take(min(k, n_design)))
         if len(X) < k:

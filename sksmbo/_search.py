@@ -55,6 +55,8 @@ _NON_FINITE = r"One or more of the (test|train) scores are non-finite"
 class _BaseSMBOSearch(BaseSearchCV):
     """Shared loop of the sequential searches; subclasses build the optimizer."""
 
+    _required_parameters = ["estimator", "search_spaces"]
+
     _parameter_constraints: dict = {
         **BaseSearchCV._parameter_constraints,
         "search_spaces": [dict, list],
@@ -272,7 +274,7 @@ class _BaseSMBOSearch(BaseSearchCV):
         close_search_context(search_ctx, self)
         succeeded = any(np.isfinite(opt.yi).any() for opt in optimizers)
         if fits.n_fits and not succeeded:
-            raise all_fits_failed_error(fits.n_fits)
+            raise all_fits_failed_error(fits)
         if self._n_rounds:
             _warn_non_finite(self._state.results)
 
@@ -839,9 +841,10 @@ class BayesSearchCV(_BaseSMBOSearch):
         self.kappa = kappa
         self.fit_params = fit_params
 
-    def fit(self, X, y=None, *, callback=None, **params):
+    def fit(self, X, y=None, *, callback=None, resume_from=None, **params):
+        self._validate_params()  # fit_params is read before BaseSearchCV.fit
         params = {**(self.fit_params or {}), **params}
-        return super().fit(X, y, callback=callback, **params)
+        return super().fit(X, y, callback=callback, resume_from=resume_from, **params)
 
     fit.__doc__ = _BaseSMBOSearch.fit.__doc__
 

@@ -130,6 +130,10 @@ class Real(Dimension):
             )
         if not low < high:
             raise ValueError(f"Real needs low < high. Got low={low!r}, high={high!r}.")
+        if not (np.isfinite(low) and np.isfinite(high)):
+            raise ValueError(
+                f"Real needs finite bounds. Got low={low!r}, high={high!r}."
+            )
         if prior == "log-uniform" and low <= 0:
             raise ValueError(f"A 'log-uniform' prior needs low > 0. Got low={low!r}.")
         self._init(low=float(low), high=float(high), prior=prior, base=base)
