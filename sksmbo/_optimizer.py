@@ -22,16 +22,19 @@ from sksmbo._compat import (
     validate_parameter_constraints,
 )
 from sksmbo._sampling import SAMPLERS, DesignStream
+from sksmbo._surrogates.gp import GPProposer
+from sksmbo._surrogates.tpe import TPEProposer
 from sksmbo._warn import warn
 from sksmbo.space import Space
 
 _CONSTRAINTS = {
-    "proposer": [HasMethods(["propose"]), None],
+    "proposer": [StrOptions({"gp", "tpe"}), HasMethods(["propose"]), None],
     "n_initial_points": [Interval(Integral, 0, None, closed="left")],
     "initial_point_generator": [StrOptions(set(SAMPLERS))],
     "scramble": ["boolean"],
     "random_state": ["random_state"],
 }
+_PROPOSERS = {"gp": GPProposer, "tpe": TPEProposer}
 # Above this many points a finite space is not enumerated to find unseen ones.
 _MAX_ENUMERATED = 100_000
 
@@ -69,10 +72,12 @@ class Optimizer:
     ----------
     space : Space, dict or list of dict
         The search space, in any form :class:`~sksmbo.space.Space` accepts.
-    proposer : object or None, default=None
-        The model-based strategy used once the initial design is spent: an
-        object with a ``propose`` method (see ``Proposer``). None keeps
-        drawing from the space-filling design (quasi-random search).
+    proposer : {"gp", "tpe"}, object or None, default=None
+        The model-based strategy used once the initial design is spent: "gp"
+        (Gaussian process and log-EI, as in :class:`~sksmbo.BayesSearchCV`),
+        "tpe" (as in :class:`~sksmbo.TPESearchCV`), or any object with a
+        ``propose`` method (see ``Proposer``). None keeps drawing from the
+        space-filling design (quasi-random search).
     n_initial_points : int, default=10
         How many points come from the space-filling design before the
         proposer is used.
@@ -95,12 +100,14 @@ class Optimizer:
     Examples
     --------
     >>> from sksmbo import Optimizer
-    >>> opt = Optimizer({"x": (-2.0, 2.0)}, random_state=0)
-    >>> for _ in range(8):
+    >>> opt = Optimizer({"x": (-2.0, 2.0), "kind": ["a", "b"]}, proposer="gp",
+    ...                 n_initial_points=5, random_state=0)
+    >>> for _ in range(15):
     ...     point = opt.ask()
-    ...     _ = opt.tell(point, -point["x"] ** 2)
-    >>> abs(opt.best()[0]["x"]) < 0.5
-    True
+    ...     _ = opt.tell(point, -point["x"] ** 2 - (point["kind"] == "b"))
+    >>> best, score = opt.best()
+    >>> best["kind"], abs(best["x"]) < 0.05
+    ('a', True)
     """
 
     def __init__(
@@ -125,7 +132,9 @@ class Optimizer:
             caller_name=type(self).__name__,
         )
         self.space = space if isinstance(space, Space) else Space(space)
-        self.proposer = proposer
+        self.proposer = (
+            _PROPOSERS[proposer]() if isinstance(proposer, str) else proposer
+        )
         self.n_initial_points = n_initial_points
         seeds = check_random_state(random_state).randint(2**31 - 1, size=2)
         self._design = DesignStream(

@@ -311,7 +311,9 @@ class _BaseSMBOSearch(BaseSearchCV):
             progress.update(len(points), optimizer.best()[1])
             result = optimizer.result()
             result.search_state = self._state
-            if any(cb(result) for cb in self._callbacks):
+            # Every callback sees every round (a checkpoint listed after a
+            # stopper must still save the last one); any True stops.
+            if any([cb(result) for cb in self._callbacks]):
                 return True
             if deadline is not None and time.perf_counter() >= deadline:
                 return True
@@ -463,11 +465,13 @@ _COMMON_PARAMS = """\
         Calling ``fit`` again continues the search (up to a larger ``n_iter``)
         instead of starting over; no evaluated candidate is refitted.
 
-    Whatever stops the search early (a callback, ``max_time`` or Ctrl-C), the
-    candidates evaluated so far are kept: ``cv_results_``, ``best_params_``,
-    ``best_score_`` and the refit ``best_estimator_`` cover them. Ctrl-C
-    during a round loses that round only and does not propagate (a warning
-    says how many candidates were kept), unless nothing was evaluated yet.
+        Whatever stops the search early (a callback, ``max_time`` or Ctrl-C),
+        the candidates evaluated so far are kept: ``cv_results_``,
+        ``best_params_``, ``best_score_`` and the refit ``best_estimator_``
+        cover them. Ctrl-C during a round loses that round only and does not
+        propagate (a warning says how many candidates were kept), unless
+        nothing was evaluated yet.
+
 """
 
 _COMMON_ATTRIBUTES = """\
@@ -518,68 +522,68 @@ _COMMON_ATTRIBUTES = """\
 class QuasiRandomSearchCV(_BaseSMBOSearch):
     """Search over parameters with a low-discrepancy (quasi-random) design.
 
-        A drop-in for :class:`~sklearn.model_selection.RandomizedSearchCV`: the
-        same ``param_distributions``-style input (dicts, lists of dicts, lists,
-        ``scipy.stats`` distributions, estimators as categories), but candidates
-        come from a scrambled Sobol', Halton or Latin hypercube design, which
-        covers the space more evenly than independent random draws. Parameters
-        given as lists are sampled without replacement; when the space has fewer
-        than ``n_iter`` distinct points, each is evaluated once and a warning is
-        raised.
+    A drop-in for :class:`~sklearn.model_selection.RandomizedSearchCV`: the
+    same ``param_distributions``-style input (dicts, lists of dicts, lists,
+    ``scipy.stats`` distributions, estimators as categories), but candidates
+    come from a scrambled Sobol', Halton or Latin hypercube design, which
+    covers the space more evenly than independent random draws. Parameters
+    given as lists are sampled without replacement; when the space has fewer
+    than ``n_iter`` distinct points, each is evaluated once and a warning is
+    raised.
 
-        Parameters
-        ----------
-        estimator : estimator object
-            An object of that type is instantiated for each candidate. It must
-            provide a ``score`` function or ``scoring`` must be passed.
+    Parameters
+    ----------
+    estimator : estimator object
+        An object of that type is instantiated for each candidate. It must
+        provide a ``score`` function or ``scoring`` must be passed.
 
-        search_spaces : dict or list of dicts
-            Parameter names (``str``) mapped to what to search: a list of values,
-            a ``(low, high)`` or ``(low, high, "log-uniform")`` tuple, a
-            :class:`~sksmbo.space.Real` / :class:`~sksmbo.space.Integer` /
-            :class:`~sksmbo.space.Categorical` dimension, or a frozen
-            ``scipy.stats`` distribution. A list of dicts gives alternative
-            sub-spaces, each candidate belonging to one of them.
+    search_spaces : dict or list of dicts
+        Parameter names (``str``) mapped to what to search: a list of values,
+        a ``(low, high)`` or ``(low, high, "log-uniform")`` tuple, a
+        :class:`~sksmbo.space.Real` / :class:`~sksmbo.space.Integer` /
+        :class:`~sksmbo.space.Categorical` dimension, or a frozen
+        ``scipy.stats`` distribution. A list of dicts gives alternative
+        sub-spaces, each candidate belonging to one of them.
 
-        n_iter : int, default=10
-            Number of candidates evaluated.
+    n_iter : int, default=10
+        Number of candidates evaluated.
 
-        sampler : {"sobol", "halton", "lhs", "random"}, default="sobol"
-            The design the candidates are drawn from.
+    sampler : {"sobol", "halton", "lhs", "random"}, default="sobol"
+        The design the candidates are drawn from.
 
-        scramble : bool, default=True
-            Scramble the Sobol' or Halton sequence (randomized QMC, seeded by
-            ``random_state``).
+    scramble : bool, default=True
+        Scramble the Sobol' or Halton sequence (randomized QMC, seeded by
+        ``random_state``).
 
-        n_points : int, "auto" or None, default=None
-            Candidates evaluated per round (one call to joblib). None evaluates all
-            ``n_iter`` candidates in one round, as ``RandomizedSearchCV`` does;
-            smaller rounds let a ``callback`` stop the search early. "auto" uses
-            one candidate per joblib worker.
+    n_points : int, "auto" or None, default=None
+        Candidates evaluated per round (one call to joblib). None evaluates all
+        ``n_iter`` candidates in one round, as ``RandomizedSearchCV`` does;
+        smaller rounds let a ``callback`` stop the search early. "auto" uses
+        one candidate per joblib worker.
 
     {common_params}
-        Attributes
-        ----------
+    Attributes
+    ----------
     {common_attributes}
-        See Also
-        --------
-        sklearn.model_selection.RandomizedSearchCV : Independent random draws.
+    See Also
+    --------
+    sklearn.model_selection.RandomizedSearchCV : Independent random draws.
 
-        Examples
-        --------
-        >>> from scipy.stats import loguniform
-        >>> from sklearn.datasets import load_iris
-        >>> from sklearn.svm import SVC
-        >>> from sksmbo import QuasiRandomSearchCV
-        >>> X, y = load_iris(return_X_y=True)
-        >>> search = QuasiRandomSearchCV(
-        ...     SVC(), {"C": loguniform(1e-2, 1e2), "kernel": ["rbf", "linear"]},
-        ...     n_iter=8, random_state=0,
-        ... ).fit(X, y)
-        >>> len(search.cv_results_["params"])
-        8
-        >>> sorted(search.best_params_)
-        ['C', 'kernel']
+    Examples
+    --------
+    >>> from scipy.stats import loguniform
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from sksmbo import QuasiRandomSearchCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = QuasiRandomSearchCV(
+    ...     SVC(), {"C": loguniform(1e-2, 1e2), "kernel": ["rbf", "linear"]},
+    ...     n_iter=8, random_state=0,
+    ... ).fit(X, y)
+    >>> len(search.cv_results_["params"])
+    8
+    >>> sorted(search.best_params_)
+    ['C', 'kernel']
     """
 
     _parameter_constraints: dict = {
@@ -668,105 +672,105 @@ _ACQ_FUNC_KWARGS = ("xi", "kappa")
 class BayesSearchCV(_BaseSMBOSearch):
     """Bayesian optimization of hyperparameters with a Gaussian process.
 
-        A drop-in for ``skopt.BayesSearchCV`` (scikit-optimize) and a faster road
-        than :class:`~sklearn.model_selection.GridSearchCV` to a good model: after
-        ``n_initial_points`` space-filling candidates, a Gaussian process fitted
-        to the cross-validated scores so far (with the spread of the fold scores
-        as known noise) proposes each next candidate by maximizing an acquisition
-        function. The process is refitted once per round; candidates of one round
-        (``n_points > 1``) are made distinct by a constant liar, without refitting.
+    A drop-in for ``skopt.BayesSearchCV`` (scikit-optimize) and a faster road
+    than :class:`~sklearn.model_selection.GridSearchCV` to a good model: after
+    ``n_initial_points`` space-filling candidates, a Gaussian process fitted
+    to the cross-validated scores so far (with the spread of the fold scores
+    as known noise) proposes each next candidate by maximizing an acquisition
+    function. The process is refitted once per round; candidates of one round
+    (``n_points > 1``) are made distinct by a constant liar, without refitting.
 
-        Parameters
-        ----------
-        estimator : estimator object
-            An object of that type is instantiated for each candidate. It must
-            provide a ``score`` function or ``scoring`` must be passed.
+    Parameters
+    ----------
+    estimator : estimator object
+        An object of that type is instantiated for each candidate. It must
+        provide a ``score`` function or ``scoring`` must be passed.
 
-        search_spaces : dict, list of dicts or list of (dict, int) pairs
-            Parameter names (``str``) mapped to what to search: a list of values,
-            a ``(low, high)`` or ``(low, high, "log-uniform")`` tuple, a
-            :class:`~sksmbo.space.Real` / :class:`~sksmbo.space.Integer` /
-            :class:`~sksmbo.space.Categorical` dimension, or a frozen
-            ``scipy.stats`` distribution. A list of dicts gives alternative
-            sub-spaces, each candidate belonging to one of them, modelled jointly.
-            A list of ``(dict, n_iter)`` pairs (scikit-optimize's form) runs one
-            search of ``n_iter`` candidates per pair, in order.
+    search_spaces : dict, list of dicts or list of (dict, int) pairs
+        Parameter names (``str``) mapped to what to search: a list of values,
+        a ``(low, high)`` or ``(low, high, "log-uniform")`` tuple, a
+        :class:`~sksmbo.space.Real` / :class:`~sksmbo.space.Integer` /
+        :class:`~sksmbo.space.Categorical` dimension, or a frozen
+        ``scipy.stats`` distribution. A list of dicts gives alternative
+        sub-spaces, each candidate belonging to one of them, modelled jointly.
+        A list of ``(dict, n_iter)`` pairs (scikit-optimize's form) runs one
+        search of ``n_iter`` candidates per pair, in order.
 
-        optimizer_kwargs : dict, default=None
-            scikit-optimize's way of setting the arguments below; its keys are
-            ``base_estimator``, ``acq_func``, ``acq_optimizer``,
-            ``n_initial_points``, ``initial_point_generator``, ``acq_func_kwargs``
-            (a dict with ``xi`` and/or ``kappa``) and ``random_state`` (ignored:
-            ``random_state`` seeds the search). Unknown keys are an error. A key
-            given here and also as an argument with a non-default value is an
-            error.
+    optimizer_kwargs : dict, default=None
+        scikit-optimize's way of setting the arguments below; its keys are
+        ``base_estimator``, ``acq_func``, ``acq_optimizer``,
+        ``n_initial_points``, ``initial_point_generator``, ``acq_func_kwargs``
+        (a dict with ``xi`` and/or ``kappa``) and ``random_state`` (ignored:
+        ``random_state`` seeds the search). Unknown keys are an error. A key
+        given here and also as an argument with a non-default value is an
+        error.
 
-        n_iter : int, default=50
-            Number of candidates evaluated (per sub-search with ``(dict, n_iter)``
-            pairs).
+    n_iter : int, default=50
+        Number of candidates evaluated (per sub-search with ``(dict, n_iter)``
+        pairs).
 
-        base_estimator : "GP" or regressor, default="GP"
-            The surrogate model: the built-in Gaussian process, or any
-            scikit-learn regressor whose ``predict`` accepts ``return_std=True``
-            (e.g. :class:`~sklearn.gaussian_process.GaussianProcessRegressor`).
+    base_estimator : "GP" or regressor, default="GP"
+        The surrogate model: the built-in Gaussian process, or any
+        scikit-learn regressor whose ``predict`` accepts ``return_std=True``
+        (e.g. :class:`~sklearn.gaussian_process.GaussianProcessRegressor`).
 
-        acq_func : {"log_ei", "ei", "pi", "log_pi", "lcb", "gp_hedge"}, default="log_ei"
-            The acquisition function: (log) expected improvement, (log)
-            probability of improvement, the confidence bound ``mean + kappa *
-            std``, or scikit-optimize's ``gp_hedge`` portfolio of EI, PI and LCB.
-            scikit-optimize's spellings ``"EI"``, ``"PI"``, ``"LCB"`` are accepted.
+    acq_func : {"log_ei", "ei", "pi", "log_pi", "lcb", "gp_hedge"}, default="log_ei"
+        The acquisition function: (log) expected improvement, (log)
+        probability of improvement, the confidence bound ``mean + kappa *
+        std``, or scikit-optimize's ``gp_hedge`` portfolio of EI, PI and LCB.
+        scikit-optimize's spellings ``"EI"``, ``"PI"``, ``"LCB"`` are accepted.
 
-        acq_optimizer : {"auto", "lbfgs", "sampling"}, default="auto"
-            How the acquisition is maximized: screening quasi-random candidates
-            and polishing the best few with L-BFGS-B ("auto", "lbfgs"), or
-            screening only ("sampling").
+    acq_optimizer : {"auto", "lbfgs", "sampling"}, default="auto"
+        How the acquisition is maximized: screening quasi-random candidates
+        and polishing the best few with L-BFGS-B ("auto", "lbfgs"), or
+        screening only ("sampling").
 
-        n_initial_points : int, default=10
-            Candidates drawn from the space-filling design before the model is
-            used. When it is not smaller than ``n_iter`` the search is
-            quasi-random (with a warning).
+    n_initial_points : int, default=10
+        Candidates drawn from the space-filling design before the model is
+        used. When it is not smaller than ``n_iter`` the search is
+        quasi-random (with a warning).
 
-        initial_point_generator : {"sobol", "halton", "lhs", "random"}, default="sobol"
-            The space-filling design of the first candidates.
+    initial_point_generator : {"sobol", "halton", "lhs", "random"}, default="sobol"
+        The space-filling design of the first candidates.
 
-        xi : float, default=0.01
-            Improvement, in standardized score units, that EI and PI require.
+    xi : float, default=0.01
+        Improvement, in standardized score units, that EI and PI require.
 
-        kappa : float, default=1.96
-            Exploration weight of the confidence bound ("lcb").
+    kappa : float, default=1.96
+        Exploration weight of the confidence bound ("lcb").
 
-        fit_params : dict, default=None
-            Parameters passed to the estimator's ``fit``, kept for compatibility
-            with scikit-optimize; prefer passing them to :meth:`fit`. Parameters
-            passed to :meth:`fit` take precedence.
+    fit_params : dict, default=None
+        Parameters passed to the estimator's ``fit``, kept for compatibility
+        with scikit-optimize; prefer passing them to :meth:`fit`. Parameters
+        passed to :meth:`fit` take precedence.
 
-        n_points : int or "auto", default=1
-            Candidates proposed per round and evaluated in parallel. "auto" uses
-            one candidate per joblib worker (``n_jobs``).
+    n_points : int or "auto", default=1
+        Candidates proposed per round and evaluated in parallel. "auto" uses
+        one candidate per joblib worker (``n_jobs``).
 
     {common_params}
-        Attributes
-        ----------
+    Attributes
+    ----------
     {common_attributes}
-        See Also
-        --------
-        TPESearchCV : Tree-structured Parzen Estimator, for conditional spaces.
-        QuasiRandomSearchCV : Low-discrepancy sampling, no model.
+    See Also
+    --------
+    TPESearchCV : Tree-structured Parzen Estimator, for conditional spaces.
+    QuasiRandomSearchCV : Low-discrepancy sampling, no model.
 
-        Examples
-        --------
-        >>> from sklearn.datasets import load_iris
-        >>> from sklearn.svm import SVC
-        >>> from sksmbo import BayesSearchCV
-        >>> X, y = load_iris(return_X_y=True)
-        >>> search = BayesSearchCV(
-        ...     SVC(), {"C": (1e-2, 1e2, "log-uniform"), "kernel": ["rbf", "linear"]},
-        ...     n_iter=12, n_initial_points=5, random_state=0,
-        ... ).fit(X, y)
-        >>> len(search.cv_results_["params"])
-        12
-        >>> bool(search.best_score_ > 0.95)
-        True
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from sksmbo import BayesSearchCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = BayesSearchCV(
+    ...     SVC(), {"C": (1e-2, 1e2, "log-uniform"), "kernel": ["rbf", "linear"]},
+    ...     n_iter=12, n_initial_points=5, random_state=0,
+    ... ).fit(X, y)
+    >>> len(search.cv_results_["params"])
+    12
+    >>> bool(search.best_score_ > 0.95)
+    True
     """
 
     _parameter_constraints: dict = {

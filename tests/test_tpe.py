@@ -17,7 +17,6 @@ from sksmbo._surrogates.tpe import (
 )
 from sksmbo.space import Categorical, Integer, Real, Space
 
-
 # numpy < 2 names it trapz.
 _trapezoid = getattr(np, "trapezoid", None) or np.trapz
 
