@@ -32,6 +32,7 @@ from sksmbo._compat import (
     top_k,
 )
 from sksmbo._optimizer import Optimizer, read_scores
+from sksmbo._search import check_param_names
 from sksmbo._surrogates.gp import GPProposer
 from sksmbo._surrogates.tpe import TPEProposer
 from sksmbo._warn import warn
@@ -432,19 +433,12 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
 
     def _space(self) -> Space:
         space = Space(self.search_spaces)
-        valid = set(self.estimator.get_params(deep=True))
-        for sub in space.to_dicts():
-            for name in sub:
-                if name == self.resource:
-                    raise ValueError(
-                        f"Cannot use parameter {self.resource} as the resource since "
-                        "it is part of the searched parameters."
-                    )
-                if name not in valid and "__" not in name:
-                    raise ValueError(
-                        f"Invalid parameter {name!r} in search_spaces for estimator "
-                        f"{self.estimator!r}. Valid parameters are: {sorted(valid)!r}."
-                    )
+        if any(self.resource in sub for sub in space.to_dicts()):
+            raise ValueError(
+                f"Cannot use parameter {self.resource} as the resource since "
+                "it is part of the searched parameters."
+            )
+        check_param_names(self.estimator, space)
         return space
 
     # -- schedule ----------------------------------------------------------

@@ -219,22 +219,12 @@ class _BaseSMBOSearch(BaseSearchCV):
             plan.append((Space(sub), int(n_iter)))
         return plan
 
-    def _check_param_names(self, space: Space) -> None:
-        valid = set(self.estimator.get_params(deep=True))
-        for sub in space.to_dicts():
-            for name in sub:
-                if name not in valid and not _valid_under_replaced_step(name, sub):
-                    raise ValueError(
-                        f"Invalid parameter {name!r} in search_spaces for estimator "
-                        f"{self.estimator!r}. Valid parameters are: {sorted(valid)!r}."
-                    )
-
     # -- the search loop ---------------------------------------------------
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         plan = self._plan()
         for space, _ in plan:
-            self._check_param_names(space)
+            check_param_names(self.estimator, space)
         if self._resume is not None:
             optimizers = self._resume.optimizers
         else:
@@ -389,6 +379,18 @@ def _warn_non_finite(results) -> None:
         match = re.fullmatch(r"mean_(test|train)_\w+", key)
         if match and not np.all(np.isfinite(values)):
             warn(f"One or more of the {match.group(1)} scores are non-finite: {values}")
+
+
+def check_param_names(estimator, space: Space) -> None:
+    """Raise before any fit if ``space`` names a parameter ``estimator`` lacks."""
+    valid = set(estimator.get_params(deep=True))
+    for sub in space.to_dicts():
+        for name in sub:
+            if name not in valid and not _valid_under_replaced_step(name, sub):
+                raise ValueError(
+                    f"Invalid parameter {name!r} in search_spaces for estimator "
+                    f"{estimator!r}. Valid parameters are: {sorted(valid)!r}."
+                )
 
 
 def _valid_under_replaced_step(name: str, subspace: Mapping) -> bool:

@@ -241,3 +241,14 @@ def test_later_brackets_start_from_the_model(big_data):
     design = np.abs(a[first_rung[0]][:5] - 0.3).mean()  # the Sobol' round
     later = np.abs(a[first_rung[1] | first_rung[2]] - 0.3).mean()
     assert later < design / 3
+
+
+def test_unknown_nested_name_fails_before_any_fit(big_data):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = big_data
+    pipe = make_pipeline(StandardScaler(), FastClassifier())
+    search = HalvingBayesSearchCV(pipe, {"fastclassifier__nope": (0.0, 1.0)})
+    with pytest.raises(ValueError, match="Invalid parameter 'fastclassifier__nope'"):
+        search.fit(X, y)
