@@ -7,7 +7,7 @@ that overhead figures are comparable.
 
 Usage (from the repository root)::
 
-    python benchmarks/run.py --quick          # about 6 minutes on 2 cores
+    python benchmarks/run.py --quick          # about 5 minutes on 2 cores
     python benchmarks/run.py --full           # 15 tasks, 10 seeds, n_iter=50: ~2.5 h
     python benchmarks/run.py --tasks branin,svc_breast_cancer \
         --methods random,skopt_bayes --seeds 2 --n-iter 15 --out /tmp/bench
