@@ -146,3 +146,42 @@ def test_progress_lines_without_tqdm(data, capsys, monkeypatch):
     make(QuasiRandomSearchCV, n_iter=4).fit(X, y)
     captured = capsys.readouterr()
     assert captured.out == captured.err == ""
+
+
+def test_progress_bar_uses_tqdm_when_installed(data, monkeypatch):
+    X, y = data
+    bars = []
+
+    class FakeBar:
+        def __init__(self, total, initial, desc, unit):
+            self.total, self.n, self.desc, self.postfix, self.closed = (
+                total,
+                initial,
+                desc,
+                None,
+                False,
+            )
+            bars.append(self)
+
+        def update(self, n):
+            self.n += n
+
+        def set_postfix(self, refresh=True, **kwargs):
+            self.postfix = kwargs
+
+        def close(self):
+            self.closed = True
+
+    fake = type(sys)("tqdm.auto")
+    fake.tqdm = FakeBar
+    monkeypatch.setitem(sys.modules, "tqdm", type(sys)("tqdm"))
+    monkeypatch.setitem(sys.modules, "tqdm.auto", fake)
+    search = make(QuasiRandomSearchCV, n_iter=6, progress_bar=True).fit(X, y)
+    (bar,) = bars
+    assert (bar.total, bar.n, bar.desc, bar.closed) == (
+        6,
+        6,
+        "QuasiRandomSearchCV",
+        True,
+    )
+    assert bar.postfix == {"best": f"{search.best_score_:.4f}"}
