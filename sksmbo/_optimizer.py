@@ -34,6 +34,7 @@ _CONSTRAINTS = {
     "scramble": ["boolean"],
     "random_state": ["random_state"],
 }
+_ASK_CONSTRAINTS = {"n_points": [Interval(Integral, 1, None, closed="left"), None]}
 _PROPOSERS = {"gp": GPProposer, "tpe": TPEProposer}
 # Above this many points a finite space is not enumerated to find unseen ones.
 _MAX_ENUMERATED = 100_000
@@ -168,9 +169,7 @@ class Optimizer:
             empty) once the space is exhausted.
         """
         validate_parameter_constraints(
-            {"n_points": [Interval(Integral, 1, None, closed="left"), None]},
-            {"n_points": n_points},
-            caller_name="ask",
+            _ASK_CONSTRAINTS, {"n_points": n_points}, caller_name="ask"
         )
         k = 1 if n_points is None else int(n_points)
         n_design = max(0, self.n_initial_points - len(self._y) - len(self._pending))

@@ -814,7 +814,6 @@ class GPProposer:
             self.hedge_.update(gp.posterior(self._nominations)[0])
         best = float(gp.train_mean().max())
         liar = float(y.min())
-        pending = _unobserved(pending, X)
         gp = gp.condition_on(pending, liar)
         seeds = X[np.argsort(y)[-_N_SEEDS:]]
         exclude = np.vstack([X, pending])
@@ -871,20 +870,6 @@ class GPProposer:
             f"{name}={getattr(self, name)!r}" for name in names + ("n_restarts",)
         )
         return f"GPProposer({params})"
-
-
-def _unobserved(pending: np.ndarray, X: np.ndarray, tol: float = 1e-9) -> np.ndarray:
-    """The pending points that are not (up to ``tol``) already evaluated.
-
-    Lying about an evaluated point would contradict its real score; and a
-    point told after a round trip through its parameter values can differ
-    from its pending copy in the last bits.
-    """
-    if not len(pending) or not len(X):
-        return pending
-    P, Q = np.nan_to_num(pending, nan=-1.0), np.nan_to_num(X, nan=-1.0)
-    seen = (np.abs(P[:, None, :] - Q[None, :, :]).max(axis=2) <= tol).any(axis=1)
-    return pending[~seen]
 
 
 def _check_params(acq_func, xi, kappa, n_candidates, n_polish, polish, n_restarts):
