@@ -11,9 +11,11 @@ candidates, so the search stays robust when cheap budgets mislead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from math import ceil, floor, log
 from numbers import Integral
 from numbers import Real as RealNumber
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import is_classifier
@@ -45,6 +47,17 @@ _FIRST_RUNG_ROUNDS = 6
 # fold for regressors) gives scores that are mostly noise: warn.
 _MIN_TRAIN_PER_CLASS = 10
 _MIN_TRAIN_REGRESSION = 30
+
+
+class _Run(NamedTuple):
+    """What every iteration of one fit needs."""
+
+    evaluate_candidates: Callable
+    optimizer: Optimizer
+    model: _PromotionModelProposer
+    subsample_seed: int
+    callback_ctx: object
+    n_brackets: int
 
 
 class _Subsample:
@@ -141,9 +154,10 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
     the same arguments, fitted attributes and ``cv_results_`` columns
     (``iter``, ``n_resources``), and with ``brackets=1`` the same schedule of
     candidates and resources per iteration. What differs is where the
-    candidates come from: the first rung is filled in a few rounds; the first
-    round is a scrambled Sobol' design, and each later round is proposed by a
-    model (TPE by default) fitted on every configuration evaluated so far,
+    candidates come from: the first rung is filled in about six rounds; the
+    first ``n_startup`` candidates come from a scrambled Sobol' design, the
+    rest are proposed by a model (TPE by default) fitted on every
+    configuration evaluated so far,
     ranked as successive halving ranks them (by the highest resource level
     reached, then by the score there), with ``random_fraction`` of the
     candidates still drawn at random. Cheap, early scores thus steer which
@@ -518,122 +532,119 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         space = self._space()
         rng = check_random_state(self.random_state)
         optimizer, model = self._make_optimizer(space, int(rng.randint(2**31 - 1)))
-        subsample_seed = int(rng.randint(2**31 - 1))
         plans = self._plans()
+        run = _Run(
+            evaluate_candidates,
+            optimizer,
+            model,
+            subsample_seed=int(rng.randint(2**31 - 1)),
+            callback_ctx=search_context(callback_ctx, self),
+            n_brackets=len(plans),
+        )
         self.n_resources_, self.n_candidates_, self.brackets_ = [], [], []
-        search_ctx = search_context(callback_ctx, self)
-        state = dict(itr=0, n_remaining=0, stop=False)
+        n_remaining = 0
         with tolerate_failed_rounds() as fits:
             for bracket, plan in enumerate(plans):
-                first_itr = state["itr"]
-                self._run_bracket(
-                    evaluate_candidates,
-                    plan,
-                    bracket,
-                    len(plans),
-                    optimizer,
-                    model,
-                    subsample_seed,
-                    search_ctx,
-                    state,
-                )
-                if state["itr"] > first_itr:
-                    self.brackets_.append((first_itr, state["itr"] - first_itr))
-                if state["stop"]:
+                first_itr = len(self.n_resources_)
+                survivors, stop = self._run_bracket(run, plan, bracket)
+                n_run = len(self.n_resources_) - first_itr
+                if n_run:  # a finite space may leave nothing to start a bracket
+                    self.brackets_.append((first_itr, n_run))
+                    n_remaining = survivors
+                if stop:
                     break
-        close_search_context(search_ctx, self)
+        close_search_context(run.callback_ctx, self)
         if fits.n_fits and fits.n_failed == fits.n_fits:
             raise all_fits_failed_error(fits)
-        self.n_remaining_candidates_ = state["n_remaining"]
+        self.n_remaining_candidates_ = n_remaining
         self.n_required_iterations_ = plans[0]["n_required"]
         self.n_possible_iterations_ = plans[0]["n_possible"]
-        self.n_iterations_ = state["itr"]
+        self.n_iterations_ = len(self.n_resources_)
 
-    def _run_bracket(
-        self, evaluate, plan, bracket, n_brackets, optimizer, model, seed, ctx, state
-    ):
-        """Successive halving from the bracket's first rung to its last."""
-        candidates = []
+    def _run_bracket(self, run: _Run, plan: dict, bracket: int) -> tuple[int, bool]:
+        """Successive halving through one bracket; return (survivors, stop)."""
+        candidates: list = []
         for rung, n_resources in enumerate(plan["resources"]):
-            itr = state["itr"]
-            n = plan["n_candidates"] if rung == 0 else len(candidates)
-            self.n_resources_.append(n_resources)
-            self.n_candidates_.append(n)
+            itr = len(self.n_resources_)
             more = {"iter": itr, "n_resources": n_resources}
-            if n_brackets > 1:
+            if run.n_brackets > 1:
                 more["bracket"] = bracket
 
-            def run(points, more=more, n_resources=n_resources):
-                return self._evaluate(evaluate, points, n_resources, more, seed, ctx)
+            def evaluate(points, more=more, n_resources=n_resources):
+                return self._evaluate(run, points, n_resources, more)
 
             if rung == 0:
                 results, n = self._fill_first_rung(
-                    run, n, n_resources, optimizer, model
+                    run, evaluate, plan["n_candidates"], n_resources
                 )
-                if not n:  # a finite space with nothing left to start a bracket
-                    del self.n_resources_[-1], self.n_candidates_[-1]
-                    return
-                self.n_candidates_[-1] = n
+                if not n:
+                    return 0, False
             else:
-                results = run(candidates)
-                self._record(optimizer.space, model, results, n_resources, n)
+                n = len(candidates)
+                results = evaluate(candidates)
+                self._record(run, results, n_resources, n)
+            self.n_resources_.append(n_resources)
+            self.n_candidates_.append(n)
             candidates = list(top_k(results, ceil(n / self.factor), itr))
-            state["itr"] += 1
             this_rung = np.asarray(results["iter"]) == itr
             if np.isnan(results["mean_test_score"][this_rung]).all():
                 # Every fit of the rung failed: nothing to promote (sklearn
                 # stops here too).
-                state["n_remaining"], state["stop"] = 0, True
-                return
-        state["n_remaining"] = len(candidates)
+                return 0, True
+        return len(candidates), False
 
-    def _fill_first_rung(self, run, n, n_resources, optimizer, model):
+    def _fill_first_rung(self, run: _Run, evaluate, n: int, n_resources: int):
         """Ask for the first rung's candidates in rounds; return (results, count)."""
         # Sized without n_jobs, so that results do not depend on it.
         batch = ceil(n / _FIRST_RUNG_ROUNDS)
         n_done, results = 0, None
         while n_done < n:
-            points = optimizer.ask(min(batch, n - n_done))
+            points = run.optimizer.ask(min(batch, n - n_done))
             if not points:  # a finite space ran out of candidates
                 if n_done:
                     warn(
-                        f"The search space has only {len(optimizer.yi)} distinct "
+                        f"The search space has only {len(run.optimizer.yi)} distinct "
                         f"points, fewer than the {n} candidates of this iteration; "
                         "it starts with all of them."
                     )
                 break
-            results = run(points)
-            scores, noise = self._record(
-                optimizer.space, model, results, n_resources, len(points)
-            )
-            optimizer.tell(points, scores, noise)
+            results = evaluate(points)
+            scores, noise = self._record(run, results, n_resources, len(points))
+            run.optimizer.tell(points, scores, noise)
             n_done += len(points)
         return results, n_done
 
-    def _evaluate(self, evaluate, points, n_resources, more, seed, ctx):
+    def _evaluate(self, run: _Run, points, n_resources: int, more: dict):
         if self.resource == "n_samples":
             cv = _Subsample(
                 self._checked_cv_orig,
                 fraction=n_resources / self._n_samples_orig,
                 stratify=is_classifier(self.estimator),
-                random_state=seed,
+                random_state=run.subsample_seed,
             )
         else:
             points = [{**p, self.resource: n_resources} for p in points]
             cv = self._checked_cv_orig
         more_results = {key: [value] * len(points) for key, value in more.items()}
         return evaluate_round(
-            evaluate, points, ctx, self, cv=cv, more_results=more_results
+            run.evaluate_candidates,
+            points,
+            run.callback_ctx,
+            self,
+            cv=cv,
+            more_results=more_results,
         )
 
-    def _record(self, space, model, results, n_resources, k):
+    def _record(self, run: _Run, results, n_resources: int, k: int):
         """Store the last ``k`` scores at their resource level; return them."""
         scores, noise = read_scores(results, "score", k)
         params = [
             {name: value for name, value in p.items() if name != self.resource}
             for p in results["params"][-k:]
         ]
-        model.record(space, n_resources, space.snap(space.transform(params)), scores)
+        space = run.optimizer.space
+        X = space.snap(space.transform(params))
+        run.model.record(space, n_resources, X, scores)
         return scores, noise
 
     def _select_best_index(self, refit, refit_metric, results):
