@@ -193,3 +193,78 @@ def data_scattered(X, y):
         return nullcontext()
     data = [a for a in (X, y) if a is not None and hasattr(a, "shape")]
     return parallel_config(backend="dask", client=backend.client, scatter=data)
+
+
+# --- continuing the fits of promoted candidates -----------------------------
+#
+# ``evaluate_candidates`` fits ``clone(base_estimator)`` through
+# ``_fit_and_score`` and never returns the fitted models, so a promoted
+# candidate would be refitted from scratch. While ``warm_started_fits`` is
+# active, the clones of *this search's* ``base_estimator`` carry a cache object
+# (an instance attribute, so it travels to joblib workers with the clone), and
+# ``_fit_and_score`` lets that cache continue an earlier fit. Clones of any
+# other estimator carry nothing and go to sklearn's ``_fit_and_score``
+# untouched. Both hooks are installed only while some search uses them.
+
+_WARM_START_ATTRIBUTE = "_sksmbo_warm_start_cache"
+_original_clone = _sklearn_search.clone
+_original_fit_and_score = _sklearn_search._fit_and_score
+_warm_start_lock = threading.Lock()
+_warm_start_users = 0
+
+
+def _clone_keeping_cache(estimator, *, safe=True):
+    clone = _original_clone(estimator, safe=safe)
+    cache = getattr(estimator, _WARM_START_ATTRIBUTE, None)
+    if cache is not None:
+        setattr(clone, _WARM_START_ATTRIBUTE, cache)
+    return clone
+
+
+def _fit_and_score_with_cache(estimator, X, y, **kwargs):
+    cache = vars(estimator).pop(_WARM_START_ATTRIBUTE, None)
+    if cache is None:
+        return _original_fit_and_score(estimator, X, y, **kwargs)
+    return cache.fit_and_score(_original_fit_and_score, estimator, X, y, **kwargs)
+
+
+def _base_estimator(evaluate_candidates):
+    """The estimator ``evaluate_candidates`` clones, or None if not found."""
+    code = getattr(evaluate_candidates, "__code__", None)
+    cells = getattr(evaluate_candidates, "__closure__", None)
+    if code is None or cells is None or "base_estimator" not in code.co_freevars:
+        return None
+    return cells[code.co_freevars.index("base_estimator")].cell_contents
+
+
+@contextmanager
+def warm_started_fits(evaluate_candidates, cache):
+    """Within this context, ``cache`` may continue the fits of this search.
+
+    ``cache.fit_and_score(fit_and_score, estimator, X, y, **kwargs)`` is
+    called instead of sklearn's ``_fit_and_score`` for every fit that
+    ``evaluate_candidates`` starts. Yields False (and changes nothing) when
+    this scikit-learn's ``evaluate_candidates`` does not expose the estimator
+    it clones.
+    """
+    global _warm_start_users
+    base = _base_estimator(evaluate_candidates)
+    if base is None:
+        yield False
+        return
+    with _warm_start_lock:
+        if _warm_start_users == 0:
+            _sklearn_search.clone = _clone_keeping_cache
+            _sklearn_search._fit_and_score = _fit_and_score_with_cache
+        _warm_start_users += 1
+    setattr(base, _WARM_START_ATTRIBUTE, cache)
+    try:
+        yield True
+    finally:
+        # The refit (after the search) clones base_estimator too: no cache there.
+        vars(base).pop(_WARM_START_ATTRIBUTE, None)
+        with _warm_start_lock:
+            _warm_start_users -= 1
+            if _warm_start_users == 0:
+                _sklearn_search.clone = _original_clone
+                _sklearn_search._fit_and_score = _original_fit_and_score

@@ -11,7 +11,9 @@ candidates, so the search stays robust when cheap budgets mislead.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
+from contextlib import contextmanager
 from math import ceil, floor, log
 from numbers import Integral
 from numbers import Real as RealNumber
@@ -32,11 +34,13 @@ from sksmbo._compat import (
     search_context,
     tolerate_failed_rounds,
     top_k,
+    warm_started_fits,
 )
 from sksmbo._optimizer import Optimizer, read_scores
 from sksmbo._search import check_param_names
 from sksmbo._surrogates.gp import GPProposer
 from sksmbo._surrogates.tpe import TPEProposer
+from sksmbo._warm_start import FitCache, warm_start_param
 from sksmbo._warn import warn
 from sksmbo.space import Space
 
@@ -157,10 +161,11 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
     candidates come from: the first rung is filled in about six rounds; the
     first ``n_startup`` candidates come from a scrambled Sobol' design, the
     rest are proposed by a model (TPE by default) fitted on every
-    configuration evaluated so far, ranked as successive halving ranks them (by the highest resource level
-    reached, then by the score there), with ``random_fraction`` of the
-    candidates still drawn at random. Cheap, early scores thus steer which
-    candidates get evaluated at all, not only which survive.
+    configuration evaluated so far, ranked as successive halving ranks them
+    (by the highest resource level reached, then by the score there), with
+    ``random_fraction`` of the candidates still drawn at random. Cheap, early
+    scores thus steer which candidates get evaluated at all, not only which
+    survive.
 
     Two of sklearn's known rough edges are smoothed: with
     ``min_resources="exhaust"`` the last iteration uses all
@@ -225,6 +230,18 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         Candidates drawn from the Sobol' design before any model is used, and
         the fewest scores at one resource level the model is fitted on. None
         uses ``max(n_dims + 1, 5)``.
+
+    warm_start_survivors : bool, default=True
+        When ``resource`` is an iteration count that ``warm_start`` grows to
+        a new total (``n_estimators`` of scikit-learn's forests, gradient
+        boosting and bagging; ``max_iter`` of the histogram gradient boosting
+        estimators), a promoted candidate continues its fit of the previous
+        iteration on the same fold instead of starting over: the same model
+        (with a fixed ``random_state``), a fraction of the fit time. Fits made
+        in other processes are passed on through a temporary directory; on
+        machines that cannot see it (a dask cluster), fits start over.
+        Estimators whose ``warm_start`` runs ``max_iter`` *more* iterations
+        (MLP, SGD, LogisticRegression) always start over.
 
     cv : int, cross-validation generator or an iterable, default=5
         Determines the cross-validation splitting strategy. The splits must
@@ -360,6 +377,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         "surrogate": [StrOptions({"tpe", "gp"})],
         "random_fraction": [Interval(RealNumber, 0, 1, closed="both")],
         "n_startup": [Interval(Integral, 1, None, closed="left"), None],
+        "warm_start_survivors": ["boolean"],
     }
 
     def __init__(
@@ -377,6 +395,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         surrogate="tpe",
         random_fraction=1 / 3,
         n_startup=None,
+        warm_start_survivors=True,
         cv=5,
         scoring=None,
         refit=True,
@@ -408,6 +427,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         self.surrogate = surrogate
         self.random_fraction = random_fraction
         self.n_startup = n_startup
+        self.warm_start_survivors = warm_start_survivors
 
     # -- checks ------------------------------------------------------------
 
@@ -542,7 +562,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         )
         self.n_resources_, self.n_candidates_, self.brackets_ = [], [], []
         n_remaining = 0
-        with tolerate_failed_rounds() as fits:
+        with tolerate_failed_rounds() as fits, self._continued_fits(run, space):
             for bracket, plan in enumerate(plans):
                 first_itr = len(self.n_resources_)
                 survivors, stop = self._run_bracket(run, plan, bracket)
@@ -559,6 +579,21 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         self.n_required_iterations_ = plans[0]["n_required"]
         self.n_possible_iterations_ = plans[0]["n_possible"]
         self.n_iterations_ = len(self.n_resources_)
+
+    @contextmanager
+    def _continued_fits(self, run: _Run, space: Space):
+        """Context in which promoted candidates continue their earlier fits."""
+        warm_start = None
+        if self.warm_start_survivors and self.resource != "n_samples":
+            warm_start = warm_start_param(self.estimator, self.resource)
+        searched = {name for sub in space.to_dicts() for name in sub}
+        if warm_start is None or warm_start in searched:
+            yield
+            return
+        with tempfile.TemporaryDirectory(prefix="sksmbo-fits-") as directory:
+            cache = FitCache(directory, self.resource, warm_start)
+            with warm_started_fits(run.evaluate_candidates, cache):
+                yield
 
     def _run_bracket(self, run: _Run, plan: dict, bracket: int) -> tuple[int, bool]:
         """Successive halving through one bracket; return (survivors, stop)."""

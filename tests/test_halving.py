@@ -5,9 +5,19 @@ import warnings
 import numpy as np
 import pytest
 from scipy.stats import randint, uniform
+from sklearn.base import clone
 from sklearn.datasets import make_classification
+from sklearn.ensemble import (
+    AdaBoostClassifier,
+    GradientBoostingClassifier,
+    HistGradientBoostingClassifier,
+    RandomForestClassifier,
+)
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import HalvingRandomSearchCV
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 from sksmbo import HalvingBayesSearchCV
@@ -244,11 +254,114 @@ def test_later_brackets_start_from_the_model(big_data):
 
 
 def test_unknown_nested_name_fails_before_any_fit(big_data):
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
     X, y = big_data
     pipe = make_pipeline(StandardScaler(), FastClassifier())
     search = HalvingBayesSearchCV(pipe, {"fastclassifier__nope": (0.0, 1.0)})
     with pytest.raises(ValueError, match="Invalid parameter 'fastclassifier__nope'"):
         search.fit(X, y)
+
+
+class CountingForest(RandomForestClassifier):
+    """A forest that records how many trees each of its fits started from."""
+
+    started_from: list = []
+
+    def fit(self, X, y, sample_weight=None):
+        trees = len(getattr(self, "estimators_", []))
+        CountingForest.started_from.append((trees, self.n_estimators))
+        return super().fit(X, y, sample_weight)
+
+
+def test_survivors_continue_their_fits(big_data):
+    X, y = big_data
+    space = {"max_depth": (1, 8), "min_samples_leaf": (1, 20)}
+    runs = {}
+    for warm in (False, True):
+        CountingForest.started_from = []
+        runs[warm] = HalvingBayesSearchCV(
+            CountingForest(random_state=0),
+            space,
+            resource="n_estimators",
+            max_resources=27,
+            min_resources=3,
+            warm_start_survivors=warm,
+            random_state=0,
+        ).fit(X, y)
+        fits = CountingForest.started_from
+    # Fits of the later iterations started from the trees of the one before.
+    assert fits.count((3, 9)) == 5 * runs[True].n_candidates_[1]
+    assert fits.count((9, 27)) == 5 * runs[True].n_candidates_[2]
+    assert fits[-1] == (0, 27)  # the refit starts over
+    # Continuing a fit gives the very same model as starting over.
+    for column in ("params", "mean_test_score", "iter", "n_resources"):
+        assert np.array_equal(
+            runs[True].cv_results_[column], runs[False].cv_results_[column]
+        )
+    assert not runs[True].best_estimator_.warm_start
+    assert not hasattr(runs[True].best_estimator_, "_sksmbo_warm_start_cache")
+
+
+def test_fits_from_other_processes_pass_through_the_directory(tmp_path, big_data):
+    import pickle
+
+    from sklearn.metrics import check_scoring
+    from sklearn.model_selection._validation import _fit_and_score
+
+    from sksmbo._warm_start import FitCache
+
+    X, y = big_data
+    forest = RandomForestClassifier(random_state=0)
+    cache = FitCache(str(tmp_path), "n_estimators", "warm_start")
+    in_worker = pickle.loads(pickle.dumps(cache))  # what a joblib worker gets
+    train, test = np.arange(300), np.arange(300, 400)
+    kwargs = dict(
+        scorer=check_scoring(forest),
+        train=train,
+        test=test,
+        verbose=0,
+        fit_params=None,
+        score_params=None,
+        error_score=np.nan,
+    )
+    results = [
+        in_worker.fit_and_score(
+            _fit_and_score,
+            clone(forest),
+            X,
+            y,
+            parameters={"max_depth": 3, "n_estimators": n},
+            **kwargs,
+        )
+        for n in (4, 12)
+    ]
+    assert len(list(tmp_path.glob("*.pkl"))) == 1
+    assert all("estimator" not in r for r in results)
+    cold = _fit_and_score(
+        clone(forest),
+        X,
+        y,
+        parameters={"max_depth": 3, "n_estimators": 12},
+        **kwargs,
+    )
+    assert results[1]["test_scores"] == cold["test_scores"]
+
+
+@pytest.mark.parametrize(
+    "estimator, resource, expected",
+    [
+        (RandomForestClassifier(), "n_estimators", "warm_start"),
+        (HistGradientBoostingClassifier(), "max_iter", "warm_start"),
+        (
+            make_pipeline(StandardScaler(), GradientBoostingClassifier()),
+            "gradientboostingclassifier__n_estimators",
+            "gradientboostingclassifier__warm_start",
+        ),
+        (RandomForestClassifier(), "max_depth", None),  # not an iteration count
+        (MLPClassifier(), "max_iter", None),  # warm_start runs max_iter *more*
+        (AdaBoostClassifier(), "n_estimators", None),  # no warm_start at all
+    ],
+)
+def test_which_fits_can_be_continued(estimator, resource, expected):
+    from sksmbo._warm_start import warm_start_param
+
+    assert warm_start_param(estimator, resource) == expected
