@@ -54,8 +54,8 @@ class Method:
     build : callable
         ``build(task, ctx)`` returns an unfitted search.
     halving : bool
-        Successive halving over ``n_samples``: meaningless on synthetic tasks,
-        whose score does not depend on the amount of data.
+        Successive halving, over ``n_samples`` or the task's ``resource``:
+        meaningless on synthetic tasks, whose score depends on neither.
     conditional : bool
         Whether the method accepts a list of sub-spaces.
     overhead_guess : tuple of (float, float)
@@ -130,12 +130,20 @@ def halving_schedule(n_candidates, factor, min_resources, max_resources):
     return schedule
 
 
-def halving_min_resources(task, ctx, factor=HALVING_FACTOR):
-    """Smallest rung: ``1 / factor**2`` of the data (three rungs), or sklearn's floor.
+def full_resources(task, ctx):
+    """The resources of a full fit: the task's iteration count, or the training set."""
+    return task.resource[1] if task.resource else ctx.n_train
 
-    sklearn's ``min_resources="smallest"`` (``2 * n_splits`` per class) gives
-    rungs of a dozen samples, where every model looks alike.
+
+def halving_min_resources(task, ctx, factor=HALVING_FACTOR):
+    """Smallest rung: ``1 / factor**2`` of the full resources (three rungs).
+
+    With samples as the resource, at least sklearn's floor: its
+    ``min_resources="smallest"`` (``2 * n_splits`` per class) gives rungs of
+    a dozen samples, where every model looks alike.
     """
+    if task.resource:
+        return max(1, task.resource[1] // factor**2)
     smallest = 2 * ctx.cv.get_n_splits()
     if is_classifier(task.make_estimator()):
         smallest *= ctx.n_classes
@@ -145,9 +153,10 @@ def halving_min_resources(task, ctx, factor=HALVING_FACTOR):
 def halving_candidates(task, ctx, factor=HALVING_FACTOR):
     """The most candidates whose halving schedule costs at most ``n_iter`` full fits.
 
-    Cost is counted in training samples, ``sum_i n_candidates_i * n_resources_i
-    / n_train``: equal compute for estimators whose fit time grows linearly
-    with the data. The measured sum of fit times is recorded for every run,
+    Cost is counted in resources, ``sum_i n_candidates_i * n_resources_i
+    / full``, with ``full`` the training-set size or the task's iteration
+    count: equal compute for estimators whose fit time grows linearly with
+    the data or the iterations. The measured sum of fit times is recorded for every run,
     so the report shows how close that is.
 
     Returns
@@ -156,10 +165,11 @@ def halving_candidates(task, ctx, factor=HALVING_FACTOR):
     min_resources : int
     """
     r0 = halving_min_resources(task, ctx, factor)
+    full = full_resources(task, ctx)
 
     def cost(c):
-        schedule = halving_schedule(c, factor, r0, ctx.n_train)
-        return sum(n * r for n, r in schedule) / ctx.n_train
+        schedule = halving_schedule(c, factor, r0, full)
+        return sum(n * r for n, r in schedule) / full
 
     best = ctx.n_iter
     for c in range(ctx.n_iter, 20 * ctx.n_iter):
@@ -170,13 +180,16 @@ def halving_candidates(task, ctx, factor=HALVING_FACTOR):
 
 def _halving_kwargs(task, ctx):
     n_candidates, min_resources = halving_candidates(task, ctx)
-    return {
+    kwargs = {
         "n_candidates": n_candidates,
         "factor": HALVING_FACTOR,
         "resource": "n_samples",
         "min_resources": min_resources,
         "random_state": ctx.seed,
     }
+    if task.resource:
+        kwargs.update(resource=task.resource[0], max_resources=task.resource[1])
+    return kwargs
 
 
 # -- factories ---------------------------------------------------------------
@@ -382,7 +395,8 @@ def planned_work(method, task, ctx):
         return 2 * ctx.n_iter, 2.0 * ctx.n_iter
     if method.halving:
         n_candidates, r0 = halving_candidates(task, ctx)
-        schedule = halving_schedule(n_candidates, HALVING_FACTOR, r0, ctx.n_train)
+        full = full_resources(task, ctx)
+        schedule = halving_schedule(n_candidates, HALVING_FACTOR, r0, full)
         rows = sum(n for n, _ in schedule)
-        return rows, sum(n * r for n, r in schedule) / ctx.n_train
+        return rows, sum(n * r for n, r in schedule) / full
     return ctx.n_iter, float(ctx.n_iter)

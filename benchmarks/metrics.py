@@ -38,20 +38,21 @@ def trace(search, n_train):
     ----------
     search : fitted search estimator
     n_train : int
-        Training-set size, the full resource of successive halving.
+        Training-set size (unused: the full resource of successive halving
+        is its ``max_resources_``).
 
     Returns
     -------
     trace : dict
         ``score`` (mean CV score per candidate), ``cost`` (fraction of the
-        training data it was fitted on: 1 except for halving) and ``final``
+        full resources it was fitted with: 1 except for halving) and ``final``
         (True for evaluations on the last halving iteration, whose scores are
         comparable with full fits; always True without halving).
     """
     cv = search.cv_results_
     scores = np.asarray(cv["mean_test_score"], dtype=float)
     if "n_resources" in cv:
-        cost = np.asarray(cv["n_resources"], dtype=float) / n_train
+        cost = np.asarray(cv["n_resources"], dtype=float) / search.max_resources_
         iters = np.asarray(cv["iter"])
         final = iters == iters.max()
     else:

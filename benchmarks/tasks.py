@@ -57,6 +57,9 @@ class Task:
     n_splits : int
     function : benchmarks.functions.Function or None
         The test function of a synthetic task.
+    resource : tuple of (str, int) or None
+        The estimator parameter successive halving grows, and its value in
+        ``make_estimator`` (the full budget); None halves over ``n_samples``.
     """
 
     name: str
@@ -68,6 +71,7 @@ class Task:
     scoring: str | None
     n_splits: int = 3
     function: object = field(default=None)
+    resource: tuple | None = None
 
     @property
     def synthetic(self):
@@ -107,6 +111,10 @@ def _dataset(name):
         "diabetes": lambda: datasets.load_diabetes(return_X_y=True),
         "classification": lambda: datasets.make_classification(
             n_samples=1000, n_features=20, n_informative=8, flip_y=0.05, random_state=0
+        ),
+        # Large enough that a ninth of it still ranks models: the halving tasks.
+        "classification_large": lambda: datasets.make_classification(
+            n_samples=8000, n_features=20, n_informative=10, flip_y=0.05, random_state=1
         ),
         "regression": lambda: datasets.make_regression(
             n_samples=400, n_features=60, n_informative=10, noise=30.0, random_state=0
@@ -152,6 +160,50 @@ def _real_tasks():
             "l2_regularization": Float(1e-6, 10.0, log=True),
         },
         _data("classification"),
+        "accuracy",
+    )
+    yield Task(
+        "hgb_large",
+        "classification",
+        "HistGradientBoostingClassifier (50 iterations) on 8,000 samples: "
+        "cheap budgets inform",
+        lambda: HistGradientBoostingClassifier(
+            max_iter=50, early_stopping=False, random_state=0
+        ),
+        lambda: {
+            "learning_rate": Float(1e-2, 1.0, log=True),
+            "max_leaf_nodes": Int(4, 64, log=True),
+            "min_samples_leaf": Int(2, 64, log=True),
+            "l2_regularization": Float(1e-6, 10.0, log=True),
+        },
+        _data("classification_large"),
+        "accuracy",
+    )
+    yield Task(
+        "rf_trees_digits",
+        "classification",
+        "RandomForestClassifier (81 trees) on digits; halving grows n_estimators",
+        lambda: RandomForestClassifier(n_estimators=81, random_state=0),
+        lambda: {
+            "max_depth": Int(2, 32, log=True),
+            "min_samples_leaf": Int(1, 32, log=True),
+            "max_features": Float(0.02, 1.0, log=True),
+            "criterion": Cat(("gini", "entropy")),
+        },
+        _data("digits"),
+        "accuracy",
+        resource=("n_estimators", 81),
+    )
+    yield Task(
+        "svc_digits",
+        "classification",
+        "StandardScaler + SVC(rbf) on digits; log-uniform C and gamma",
+        _scaled("svc", SVC),
+        lambda: {
+            "svc__C": Float(1e-3, 1e3, log=True),
+            "svc__gamma": Float(1e-6, 1e0, log=True),
+        },
+        _data("digits"),
         "accuracy",
     )
     yield Task(
