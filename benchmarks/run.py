@@ -8,7 +8,9 @@ that overhead figures are comparable.
 Usage (from the repository root)::
 
     python benchmarks/run.py --quick          # about 5 minutes on 2 cores
-    python benchmarks/run.py --full           # 15 tasks, 10 seeds, n_iter=50: ~2.5 h
+    python benchmarks/run.py --full           # 18 tasks, 10 seeds, n_iter=50: ~3 h
+    python benchmarks/run.py --tasks halving --methods halving --seeds 10 \
+        --out benchmarks/results/halving      # successive halving: ~30 min
     python benchmarks/run.py --tasks branin,svc_breast_cancer \
         --methods random,skopt_bayes --seeds 2 --n-iter 15 --out /tmp/bench
     python benchmarks/run.py --report benchmarks/results/quick/results.json
@@ -65,11 +67,27 @@ PRESETS = {
     },
     "full": {"tasks": REAL + SYNTHETIC, "seeds": list(range(10)), "n_iter": 50},
 }
-TASK_GROUPS = {"all": REAL + SYNTHETIC, "real": REAL, "synthetic": SYNTHETIC}
+# Successive halving at equal compute: tasks whose cheap budgets (a ninth of
+# the data, or of the trees) should rank candidates, and the methods it meets.
+HALVING_TASKS = [
+    "hgb_large",
+    "rf_trees_digits",
+    "svc_digits",
+    "hgb_classification",
+    "mlp_breast_cancer",
+]
+HALVING_METHODS = ["random", "halving_random", "sksmbo_bayes", "sksmbo_halving_bayes"]
+TASK_GROUPS = {
+    "all": REAL + SYNTHETIC,
+    "real": REAL,
+    "synthetic": SYNTHETIC,
+    "halving": HALVING_TASKS,
+}
 METHOD_GROUPS = {
     "all": list(METHODS),
     "peers": [m for m, v in METHODS.items() if v.library != "sksmbo"],
     "sksmbo": [m for m, v in METHODS.items() if v.library == "sksmbo"],
+    "halving": HALVING_METHODS,
 }
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 # Per-run cost besides fits and the search's own overhead: clone, refit, test score.

@@ -106,7 +106,10 @@ class _PromotionModelProposer:
     halving ranks them: first by the highest resource level it reached, then
     by its score there (failures last). The model sees the rank, scaled to
     [0, 1], once ``n_min`` configurations have a score; a ``random_fraction``
-    of the points are uniform random draws, for exploration.
+    of the points are uniform random draws, for exploration. While every
+    configuration is at the same level (the first rung of the first
+    bracket), the model gets the scores themselves with their noise across
+    folds instead: a GP then knows when cheap scores are mostly noise.
     """
 
     def __init__(self, proposer, n_min: int, random_fraction: float):
@@ -138,11 +141,16 @@ class _PromotionModelProposer:
         ranked = self._ranked()
         model_based = rng.random(n_points) >= self.random_fraction
         if ranked is not None and model_based.any():
-            X_seen, rank = ranked
+            if len({level for _, level, _ in self.configs.values()}) == 1:
+                # One resource level so far: the optimizer's own scores, with
+                # their noise across folds. Where cheap scores are mostly
+                # noise, a GP then stays flat and keeps exploring.
+                data = (X, y, noise)
+            else:
+                X_seen, rank = ranked
+                data = (X_seen, rank, np.zeros(len(rank)))
             out[model_based] = self.proposer.propose(
-                X_seen,
-                rank,
-                np.zeros(len(rank)),
+                *data,
                 int(model_based.sum()),
                 space=space,
                 rng=rng,
