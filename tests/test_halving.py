@@ -182,6 +182,7 @@ def test_resource_param_never_in_space(big_data):
         (dict(brackets=0), "'brackets' parameter"),
         (dict(random_fraction=1.5), "'random_fraction' parameter"),
         (dict(surrogate="rf"), "'surrogate' parameter"),
+        (dict(warm_start_survivors="yes"), "'warm_start_survivors' parameter"),
         (dict(resource="nope", max_resources=5), "Cannot use resource=nope"),
         (dict(factor=1), "'factor' parameter"),
         (dict(factor=0.5), "'factor' parameter"),
