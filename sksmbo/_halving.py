@@ -249,7 +249,9 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         in other processes are passed on through a temporary directory; on
         machines that cannot see it (a dask cluster), fits start over.
         Estimators whose ``warm_start`` runs ``max_iter`` *more* iterations
-        (MLP, SGD, LogisticRegression) always start over.
+        (MLP, SGD, LogisticRegression), and early-stopped boosting, always
+        start over. ``mean_fit_time`` in ``cv_results_`` then counts only the
+        time the continued fit added.
 
     cv : int, cross-validation generator or an iterable, default=5
         Determines the cross-validation splitting strategy. The splits must
@@ -598,8 +600,10 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         if warm_start is None or warm_start in searched:
             yield
             return
-        with tempfile.TemporaryDirectory(prefix="sksmbo-fits-") as directory:
-            cache = FitCache(directory, self.resource, warm_start)
+        with tempfile.TemporaryDirectory(
+            prefix="sksmbo-fits-", ignore_cleanup_errors=True
+        ) as directory:
+            cache = FitCache(directory, self.resource, warm_start, self.max_resources_)
             with warm_started_fits(run.evaluate_candidates, cache):
                 yield
 

@@ -28,7 +28,8 @@ def warm_start_param(estimator, resource: str) -> str | None:
     gradient boosting, bagging) and ``max_iter`` of the histogram gradient
     boosting estimators. Iterative solvers (MLP, SGD, LogisticRegression) run
     ``max_iter`` *more* iterations when warm-started, which is not the same
-    model, so they are not continued.
+    model, so they are not continued; nor is gradient boosting with
+    ``n_iter_no_change`` (a continued fit restarts its early-stopping count).
     """
     prefix, _, name = resource.rpartition("__")
     params = estimator.get_params(deep=True)
@@ -36,13 +37,19 @@ def warm_start_param(estimator, resource: str) -> str | None:
     warm_start = f"{prefix}__warm_start" if prefix else "warm_start"
     if warm_start not in params:
         return None
-    grows_to_total = (isinstance(owner, BaseEnsemble) and name == "n_estimators") or (
-        isinstance(
-            owner, (HistGradientBoostingClassifier, HistGradientBoostingRegressor)
-        )
-        and name == "max_iter"
-    )
-    return warm_start if grows_to_total else None
+    if isinstance(owner, BaseEnsemble) and name == "n_estimators":
+        early_stopped = getattr(owner, "n_iter_no_change", None) is not None
+        return None if early_stopped else warm_start
+    # HistGradientBoosting's early stopping is checked fit by fit (FitCache).
+    if isinstance(owner, _HIST_GRADIENT_BOOSTING) and name == "max_iter":
+        return warm_start
+    return None
+
+
+_HIST_GRADIENT_BOOSTING = (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
 
 
 class FitCache:
@@ -52,7 +59,7 @@ class FitCache:
     fit of the search to :meth:`fit_and_score`. Fits made in this process are
     kept in memory; fits made in joblib worker processes go to ``directory``
     (workers get a pickled copy of this object, without the memory). A fit
-    that cannot be found or stored is simply made from scratch.
+    that cannot be found, stored or continued is simply made from scratch.
 
     Parameters
     ----------
@@ -64,33 +71,64 @@ class FitCache:
 
     warm_start : str
         The estimator parameter that makes ``fit`` continue.
+
+    max_resources : int
+        Fits with this many resources are never continued, so not kept.
     """
 
-    def __init__(self, directory: str, resource: str, warm_start: str):
+    def __init__(
+        self, directory: str, resource: str, warm_start: str, max_resources: int
+    ):
         self.directory = directory
         self.resource = resource
         self.warm_start = warm_start
+        self.max_resources = max_resources
         self._memory: dict | None = {}
 
     def __getstate__(self):
         return {**vars(self), "_memory": None}
 
     def fit_and_score(self, fit_and_score, estimator, X, y, **kwargs):
-        """sklearn's ``_fit_and_score``, continuing an earlier fit when there is one."""
+        """sklearn's ``_fit_and_score``, continuing an earlier fit when there is one.
+
+        ``estimator`` is a fresh clone; if continuing the earlier fit fails
+        (an estimator whose ``warm_start`` refuses some setting), the clone
+        is fitted from scratch instead.
+        """
         params = kwargs["parameters"]
         n_resources = params[self.resource]
         key = joblib.hash(
             ({k: v for k, v in params.items() if k != self.resource}, kwargs["train"])
         )
+        wants_estimator = kwargs.get("return_estimator", False)
+        kwargs = {**kwargs, "return_estimator": True}
+        result = None
         earlier = self._load(key, n_resources)
         if earlier is not None:
-            estimator = earlier.set_params(**{self.warm_start: True})
-        wants_estimator = kwargs.get("return_estimator", False)
-        result = fit_and_score(estimator, X, y, **{**kwargs, "return_estimator": True})
+            earlier.set_params(**{self.warm_start: True})
+            try:
+                result = fit_and_score(earlier, X, y, **kwargs)
+            except Exception:  # noqa: BLE001  (error_score="raise": the cold fit decides)
+                result = None
+            if result is None or result["fit_error"] is not None:
+                self._forget(key)  # the failed continuation may have half-changed it
+                result = None
+        if result is None:
+            result = fit_and_score(estimator, X, y, **kwargs)
         fitted = result["estimator"] if wants_estimator else result.pop("estimator")
-        if result.get("fit_error") is None:
+        if result["fit_error"] is None and self._continuable(fitted, n_resources):
             self._store(key, n_resources, fitted)
         return result
+
+    def _continuable(self, fitted, n_resources: int) -> bool:
+        """Whether a later iteration could continue this fit into the same model."""
+        if n_resources >= self.max_resources:
+            return False
+        prefix = self.warm_start.rpartition("__")[0]
+        owner = fitted.get_params(deep=True)[prefix] if prefix else fitted
+        # HistGradientBoosting's early_stopping="auto" is on above 10,000
+        # samples; a continued fit would add iterations after it stopped.
+        return not getattr(owner, "do_early_stopping_", False)
 
     def _load(self, key: str, n_resources: int):
         if self._memory is not None and key in self._memory:
@@ -114,6 +152,12 @@ class FitCache:
         except Exception:  # noqa: BLE001  (unpicklable, disk full: next fit starts over)
             if os.path.exists(temporary):
                 os.remove(temporary)
+
+    def _forget(self, key: str) -> None:
+        if self._memory is not None:
+            self._memory.pop(key, None)
+        elif os.path.exists(self._path(key)):
+            os.remove(self._path(key))
 
     def _path(self, key: str) -> str:
         return os.path.join(self.directory, f"{key}.pkl")

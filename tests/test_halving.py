@@ -9,6 +9,7 @@ from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.ensemble import (
     AdaBoostClassifier,
+    BaggingClassifier,
     GradientBoostingClassifier,
     HistGradientBoostingClassifier,
     RandomForestClassifier,
@@ -312,7 +313,7 @@ def test_fits_from_other_processes_pass_through_the_directory(tmp_path, big_data
 
     X, y = big_data
     forest = RandomForestClassifier(random_state=0)
-    cache = FitCache(str(tmp_path), "n_estimators", "warm_start")
+    cache = FitCache(str(tmp_path), "n_estimators", "warm_start", max_resources=50)
     in_worker = pickle.loads(pickle.dumps(cache))  # what a joblib worker gets
     train, test = np.arange(300), np.arange(300, 400)
     kwargs = dict(
@@ -360,9 +361,56 @@ def test_fits_from_other_processes_pass_through_the_directory(tmp_path, big_data
         (RandomForestClassifier(), "max_depth", None),  # not an iteration count
         (MLPClassifier(), "max_iter", None),  # warm_start runs max_iter *more*
         (AdaBoostClassifier(), "n_estimators", None),  # no warm_start at all
+        # A continued fit would restart the early-stopping count.
+        (GradientBoostingClassifier(n_iter_no_change=3), "n_estimators", None),
     ],
 )
 def test_which_fits_can_be_continued(estimator, resource, expected):
     from sksmbo._warm_start import warm_start_param
 
     assert warm_start_param(estimator, resource) == expected
+
+
+@pytest.mark.parametrize(
+    "estimator, resource, space",
+    [
+        # Pipelines, fits in worker processes (passed on through files).
+        (
+            make_pipeline(StandardScaler(), RandomForestClassifier(random_state=0)),
+            "randomforestclassifier__n_estimators",
+            {"randomforestclassifier__max_features": (0.2, 1.0)},
+        ),
+        # Bagging refuses warm_start with oob_score: those fits start over.
+        (
+            BaggingClassifier(oob_score=True, random_state=0),
+            "n_estimators",
+            {"max_features": (0.2, 1.0)},
+        ),
+        # Early-stopped boosting is never continued.
+        (
+            HistGradientBoostingClassifier(early_stopping=True, random_state=0),
+            "max_iter",
+            {"learning_rate": (0.5, 1.0)},  # stops after 10 to 20 iterations
+        ),
+    ],
+)
+def test_continued_fits_give_the_models_of_fits_started_over(
+    estimator, resource, space, big_data
+):
+    X, y = big_data
+    runs = [
+        HalvingBayesSearchCV(
+            estimator,
+            space,
+            resource=resource,
+            max_resources=81,
+            min_resources=9,
+            warm_start_survivors=warm,
+            random_state=0,
+            n_jobs=2,
+        ).fit(X, y)
+        for warm in (False, True)
+    ]
+    scores = [run.cv_results_["mean_test_score"] for run in runs]
+    assert np.isfinite(scores[1]).all()
+    assert np.array_equal(scores[0], scores[1])
