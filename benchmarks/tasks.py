@@ -165,8 +165,7 @@ def _real_tasks():
     yield Task(
         "hgb_large",
         "classification",
-        "HistGradientBoostingClassifier (50 iterations) on 8,000 samples: "
-        "cheap budgets inform",
+        "HistGradientBoostingClassifier (50 iterations) on 8,000 samples",
         lambda: HistGradientBoostingClassifier(
             max_iter=50, early_stopping=False, random_state=0
         ),
