@@ -10,7 +10,7 @@ Usage (from the repository root)::
     python benchmarks/run.py --quick          # about 5 minutes on 2 cores
     python benchmarks/run.py --full           # 18 tasks, 10 seeds, n_iter=50: ~3 h
     python benchmarks/run.py --tasks halving --methods halving --seeds 10 \
-        --out benchmarks/results/halving      # successive halving: ~30 min
+        --out benchmarks/results/halving      # successive halving: ~40 min
     python benchmarks/run.py --tasks branin,svc_breast_cancer \
         --methods random,skopt_bayes --seeds 2 --n-iter 15 --out /tmp/bench
     python benchmarks/run.py --report benchmarks/results/quick/results.json
@@ -76,7 +76,13 @@ HALVING_TASKS = [
     "hgb_classification",
     "mlp_breast_cancer",
 ]
-HALVING_METHODS = ["random", "halving_random", "sksmbo_bayes", "sksmbo_halving_bayes"]
+HALVING_METHODS = [
+    "random",
+    "halving_random",
+    "sksmbo_bayes",
+    "sksmbo_halving_bayes",
+    "sksmbo_hyperband_bayes",
+]
 TASK_GROUPS = {
     "all": REAL + SYNTHETIC,
     "real": REAL,
