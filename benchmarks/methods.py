@@ -150,40 +150,12 @@ def halving_min_resources(task, ctx, factor=HALVING_FACTOR):
     return max(smallest, ctx.n_train // factor**2)
 
 
-def halving_candidates(task, ctx, factor=HALVING_FACTOR):
-    """The most candidates whose halving schedule costs at most ``n_iter`` full fits.
+def bracket_schedules(n_candidates, factor, min_resources, max_resources, hyperband):
+    """The schedule of every bracket: one, or those of ``brackets="auto"``.
 
-    Cost is counted in resources, ``sum_i n_candidates_i * n_resources_i
-    / full``, with ``full`` the training-set size or the task's iteration
-    count: equal compute for estimators whose fit time grows linearly with
-    the data or the iterations. The measured sum of fit times is recorded for every run,
-    so the report shows how close that is.
-
-    Returns
-    -------
-    n_candidates : int
-    min_resources : int
-    """
-    r0 = halving_min_resources(task, ctx, factor)
-    full = full_resources(task, ctx)
-
-    def cost(c):
-        schedule = halving_schedule(c, factor, r0, full)
-        return sum(n * r for n, r in schedule) / full
-
-    best = ctx.n_iter
-    for c in range(ctx.n_iter, 20 * ctx.n_iter):
-        if cost(c) <= ctx.n_iter:
-            best = c
-    return best, r0
-
-
-def hyperband_schedules(n_candidates, factor, min_resources, max_resources):
-    """The schedule of every bracket of ``HalvingBayesSearchCV(brackets="auto")``.
-
-    Bracket ``b`` starts at ``min_resources * factor**b`` with
-    ``ceil(n * L / ((L - b) * factor**b))`` candidates, ``L`` the number of
-    resource levels (as ``HalvingBayesSearchCV._plans``).
+    With ``hyperband``, bracket ``b`` starts at ``min_resources * factor**b``
+    with ``ceil(n * L / ((L - b) * factor**b))`` candidates, ``L`` the number
+    of resource levels (as ``HalvingBayesSearchCV._plans``).
 
     Returns
     -------
@@ -197,12 +169,18 @@ def hyperband_schedules(n_candidates, factor, min_resources, max_resources):
             min_resources * factor**b,
             max_resources,
         )
-        for b in range(n_levels)
+        for b in range(n_levels if hyperband else 1)
     ]
 
 
-def hyperband_candidates(task, ctx, factor=HALVING_FACTOR):
-    """First-bracket candidates whose Hyperband brackets cost at most ``n_iter`` fits.
+def halving_candidates(task, ctx, hyperband=False, factor=HALVING_FACTOR):
+    """The most (first-bracket) candidates whose brackets cost at most ``n_iter`` fits.
+
+    Cost is counted in resources, ``sum_i n_candidates_i * n_resources_i
+    / full``, with ``full`` the training-set size or the task's iteration
+    count: equal compute for estimators whose fit time grows linearly with
+    the data or the iterations. The measured sum of fit times is recorded
+    for every run, so the report shows how close that is.
 
     Returns
     -------
@@ -213,8 +191,8 @@ def hyperband_candidates(task, ctx, factor=HALVING_FACTOR):
     full = full_resources(task, ctx)
 
     def cost(c):
-        schedules = hyperband_schedules(c, factor, r0, full)
-        return sum(n * r for sched in schedules for n, r in sched) / full
+        schedules = bracket_schedules(c, factor, r0, full, hyperband)
+        return sum(n * r for schedule in schedules for n, r in schedule) / full
 
     return max(c for c in range(1, 20 * ctx.n_iter) if cost(c) <= ctx.n_iter), r0
 
@@ -327,7 +305,7 @@ def _sksmbo_hyperband(task, ctx):
     # BOHB's setting: Hyperband brackets, later ones proposed by the model;
     # the GP was ahead of TPE there in 6-seed pilots on the halving tasks.
     search = _sksmbo_halving(task, ctx)
-    n_candidates, _ = hyperband_candidates(task, ctx)
+    n_candidates, _ = halving_candidates(task, ctx, hyperband=True)
     return search.set_params(brackets="auto", n_candidates=n_candidates, surrogate="gp")
 
 
@@ -450,20 +428,11 @@ def planned_work(method, task, ctx):
         return n, float(n)
     if method.name == "random_x2":
         return 2 * ctx.n_iter, 2.0 * ctx.n_iter
-    if method.name == "sksmbo_hyperband_bayes":
-        n_candidates, r0 = hyperband_candidates(task, ctx)
-        full = full_resources(task, ctx)
-        schedule = [
-            step
-            for sched in hyperband_schedules(n_candidates, HALVING_FACTOR, r0, full)
-            for step in sched
-        ]
-        rows = sum(n for n, _ in schedule)
-        return rows, sum(n * r for n, r in schedule) / full
     if method.halving:
-        n_candidates, r0 = halving_candidates(task, ctx)
+        hyperband = method.name == "sksmbo_hyperband_bayes"
+        n_candidates, r0 = halving_candidates(task, ctx, hyperband)
         full = full_resources(task, ctx)
-        schedule = halving_schedule(n_candidates, HALVING_FACTOR, r0, full)
-        rows = sum(n for n, _ in schedule)
-        return rows, sum(n * r for n, r in schedule) / full
+        schedules = bracket_schedules(n_candidates, HALVING_FACTOR, r0, full, hyperband)
+        steps = [step for schedule in schedules for step in schedule]
+        return sum(n for n, _ in steps), sum(n * r for n, r in steps) / full
     return ctx.n_iter, float(ctx.n_iter)

@@ -133,6 +133,25 @@ def _scaled(name, estimator):
     return lambda: Pipeline([("scale", StandardScaler()), (name, estimator())])
 
 
+def _hgb_task(name, data_description, dataset):
+    return Task(
+        name,
+        "classification",
+        f"HistGradientBoostingClassifier (50 iterations) on {data_description}",
+        lambda: HistGradientBoostingClassifier(
+            max_iter=50, early_stopping=False, random_state=0
+        ),
+        lambda: {
+            "learning_rate": Float(1e-2, 1.0, log=True),
+            "max_leaf_nodes": Int(4, 64, log=True),
+            "min_samples_leaf": Int(2, 64, log=True),
+            "l2_regularization": Float(1e-6, 10.0, log=True),
+        },
+        _data(dataset),
+        "accuracy",
+    )
+
+
 def _real_tasks():
     yield Task(
         "svc_breast_cancer",
@@ -146,38 +165,8 @@ def _real_tasks():
         _data("breast_cancer"),
         "accuracy",
     )
-    yield Task(
-        "hgb_classification",
-        "classification",
-        "HistGradientBoostingClassifier (50 iterations) on make_classification",
-        lambda: HistGradientBoostingClassifier(
-            max_iter=50, early_stopping=False, random_state=0
-        ),
-        lambda: {
-            "learning_rate": Float(1e-2, 1.0, log=True),
-            "max_leaf_nodes": Int(4, 64, log=True),
-            "min_samples_leaf": Int(2, 64, log=True),
-            "l2_regularization": Float(1e-6, 10.0, log=True),
-        },
-        _data("classification"),
-        "accuracy",
-    )
-    yield Task(
-        "hgb_large",
-        "classification",
-        "HistGradientBoostingClassifier (50 iterations) on 8,000 samples",
-        lambda: HistGradientBoostingClassifier(
-            max_iter=50, early_stopping=False, random_state=0
-        ),
-        lambda: {
-            "learning_rate": Float(1e-2, 1.0, log=True),
-            "max_leaf_nodes": Int(4, 64, log=True),
-            "min_samples_leaf": Int(2, 64, log=True),
-            "l2_regularization": Float(1e-6, 10.0, log=True),
-        },
-        _data("classification_large"),
-        "accuracy",
-    )
+    yield _hgb_task("hgb_classification", "make_classification", "classification")
+    yield _hgb_task("hgb_large", "8,000 samples", "classification_large")
     yield Task(
         "rf_trees_digits",
         "classification",
