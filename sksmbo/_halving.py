@@ -62,6 +62,7 @@ class _Run(NamedTuple):
     subsample_seed: int
     callback_ctx: object
     n_brackets: int
+    fit_cache: FitCache | None = None
 
 
 class _Subsample:
@@ -574,7 +575,11 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         )
         self.n_resources_, self.n_candidates_, self.brackets_ = [], [], []
         n_remaining = 0
-        with tolerate_failed_rounds() as fits, self._continued_fits(run, space):
+        with (
+            tolerate_failed_rounds() as fits,
+            self._continued_fits(run, space) as cache,
+        ):
+            run = run._replace(fit_cache=cache)
             for bracket, plan in enumerate(plans):
                 first_itr = len(self.n_resources_)
                 survivors, stop = self._run_bracket(run, plan, bracket)
@@ -594,20 +599,23 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
 
     @contextmanager
     def _continued_fits(self, run: _Run, space: Space):
-        """Context in which promoted candidates continue their earlier fits."""
+        """Context in which promoted candidates continue their earlier fits.
+
+        Yields the ``FitCache``, or None when fits start over.
+        """
         warm_start = None
         if self.warm_start_survivors and self.resource != "n_samples":
             warm_start = warm_start_param(self.estimator, self.resource)
         searched = {name for sub in space.to_dicts() for name in sub}
         if warm_start is None or warm_start in searched:
-            yield
+            yield None
             return
         with tempfile.TemporaryDirectory(
             prefix="sksmbo-fits-", ignore_cleanup_errors=True
         ) as directory:
             cache = FitCache(directory, self.resource, warm_start, self.max_resources_)
             with warm_started_fits(run.evaluate_candidates, cache):
-                yield
+                yield cache
 
     def _run_bracket(self, run: _Run, plan: dict, bracket: int) -> tuple[int, bool]:
         """Successive halving through one bracket; return (survivors, stop)."""
@@ -634,6 +642,8 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             self.n_resources_.append(n_resources)
             self.n_candidates_.append(n)
             candidates = list(top_k(results, ceil(n / self.factor), itr))
+            if run.fit_cache is not None:
+                run.fit_cache.keep_only(candidates)
             this_rung = np.asarray(results["iter"]) == itr
             if np.isnan(results["mean_test_score"][this_rung]).all():
                 # Every fit of the rung failed: nothing to promote (sklearn

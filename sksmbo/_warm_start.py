@@ -59,7 +59,9 @@ class FitCache:
     fit of the search to :meth:`fit_and_score`. Fits made in this process are
     kept in memory; fits made in joblib worker processes go to ``directory``
     (workers get a pickled copy of this object, without the memory). A fit
-    that cannot be found, stored or continued is simply made from scratch.
+    that cannot be found, stored or continued is simply made from scratch;
+    the fits of eliminated candidates are dropped after every iteration
+    (:meth:`keep_only`).
 
     Parameters
     ----------
@@ -97,9 +99,7 @@ class FitCache:
         """
         params = kwargs["parameters"]
         n_resources = params[self.resource]
-        key = joblib.hash(
-            ({k: v for k, v in params.items() if k != self.resource}, kwargs["train"])
-        )
+        key = f"{self._candidate(params)}-{joblib.hash(kwargs['train'])}"
         wants_estimator = kwargs.get("return_estimator", False)
         kwargs = {**kwargs, "return_estimator": True}
         result = None
@@ -119,6 +119,20 @@ class FitCache:
         if result["fit_error"] is None and self._continuable(fitted, n_resources):
             self._store(key, n_resources, fitted)
         return result
+
+    def keep_only(self, candidates) -> None:
+        """Forget the fits of every candidate not in ``candidates`` (eliminated)."""
+        kept = {self._candidate(params) for params in candidates}
+        if self._memory is not None:
+            for key in [k for k in self._memory if k.split("-")[0] not in kept]:
+                del self._memory[key]
+        for name in os.listdir(self.directory):
+            if name.endswith(".pkl") and name.split("-")[0] not in kept:
+                os.remove(os.path.join(self.directory, name))
+
+    def _candidate(self, params: dict) -> str:
+        """A candidate's key: its parameters but the resource."""
+        return joblib.hash({k: v for k, v in params.items() if k != self.resource})
 
     def _continuable(self, fitted, n_resources: int) -> bool:
         """Whether a later iteration could continue this fit into the same model."""

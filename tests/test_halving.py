@@ -346,6 +346,41 @@ def test_fits_from_other_processes_pass_through_the_directory(tmp_path, big_data
         **kwargs,
     )
     assert results[1]["test_scores"] == cold["test_scores"]
+    # Fits of eliminated candidates are forgotten, those of survivors kept.
+    in_worker.keep_only([{"max_depth": 3, "n_estimators": 12}])
+    assert len(list(tmp_path.glob("*.pkl"))) == 1
+    in_worker.keep_only([{"max_depth": 4, "n_estimators": 12}])
+    assert not list(tmp_path.glob("*.pkl"))
+
+
+def test_eliminated_candidates_leave_the_memory(tmp_path, big_data):
+    from sklearn.metrics import check_scoring
+    from sklearn.model_selection._validation import _fit_and_score
+
+    from sksmbo._warm_start import FitCache
+
+    X, y = big_data
+    forest = RandomForestClassifier(n_estimators=3, random_state=0)
+    cache = FitCache(str(tmp_path), "n_estimators", "warm_start", max_resources=50)
+    for depth in (2, 3, 4):
+        cache.fit_and_score(
+            _fit_and_score,
+            clone(forest),
+            X,
+            y,
+            parameters={"max_depth": depth, "n_estimators": 3},
+            scorer=check_scoring(forest),
+            train=np.arange(300),
+            test=np.arange(300, 400),
+            verbose=0,
+            fit_params=None,
+            score_params=None,
+            error_score=np.nan,
+        )
+    assert len(cache._memory) == 3
+    cache.keep_only([{"max_depth": 3, "n_estimators": 3}])
+    [(resources, kept)] = cache._memory.values()
+    assert (resources, kept.max_depth) == (3, 3)
 
 
 @pytest.mark.parametrize(
