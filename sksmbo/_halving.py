@@ -171,7 +171,8 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
     first ``n_startup`` candidates come from a scrambled Sobol' design, the
     rest are proposed by a model (TPE by default) fitted on every
     configuration evaluated so far, ranked as successive halving ranks them
-    (by the highest resource level reached, then by the score there), with
+    (by the highest resource level reached, then by the score there; while
+    all share one level, by their scores and the noise across folds), with
     ``random_fraction`` of the candidates still drawn at random. Cheap, early
     scores thus steer which candidates get evaluated at all, not only which
     survive.
