@@ -3,8 +3,9 @@
 BOHB (Falkner, Klein & Hutter 2018) on top of scikit-learn's
 ``HalvingRandomSearchCV``: the schedule (candidates and resources per
 iteration) is sklearn's, but the first-rung candidates are proposed in a few
-rounds, each informed by a density model (TPE) or a Gaussian process fitted
-to how far every configuration got and how well it scored there. With
+rounds, each informed by a density model (TPE) fitted to how far every
+configuration got and how well it scored there, or by a Gaussian process
+over configurations and resource levels that predicts full-budget scores. With
 ``brackets`` > 1, Hyperband brackets start at larger resources with fewer
 candidates, so the search stays robust when cheap budgets mislead.
 """
@@ -38,7 +39,7 @@ from sksmbo._compat import (
 )
 from sksmbo._optimizer import Optimizer, read_scores
 from sksmbo._search import check_param_names
-from sksmbo._surrogates.gp import GPProposer
+from sksmbo._surrogates.fidelity import FidelityGPProposer
 from sksmbo._surrogates.tpe import TPEProposer
 from sksmbo._warm_start import FitCache, warm_start_param
 from sksmbo._warn import warn
@@ -103,32 +104,38 @@ class _PromotionModelProposer:
     BOHB fits its model on the scores at the largest resource level that has
     enough of them. Those survivors are the best configurations and cluster
     together, so a density ratio fitted on them alone looks *away* from the
-    cluster. Here every configuration counts, ranked the way successive
-    halving ranks them: first by the highest resource level it reached, then
-    by its score there (failures last). The model sees the rank, scaled to
-    [0, 1], once ``n_min`` configurations have a score; a ``random_fraction``
-    of the points are uniform random draws, for exploration. While every
-    configuration is at the same level (the first rung of the first
-    bracket), the model gets the scores themselves with their noise across
-    folds instead: a GP then knows when cheap scores are mostly noise.
+    cluster. Here every configuration counts, once ``n_min`` of them have a
+    score; a ``random_fraction`` of the points are uniform random draws, for
+    exploration.
+
+    * While every configuration is at the same level (the first rung of the
+      first bracket), the model gets the scores with their noise across
+      folds: a GP then knows when cheap scores are mostly noise.
+    * Later, a :class:`FidelityGPProposer` gets every score at every level,
+      the level as one more input, and proposes for the full budget.
+    * A density model (TPE) gets ranks instead, scaled to [0, 1]: the way
+      successive halving ranks configurations, first by the highest level
+      reached, then by the score there (failures last).
     """
 
     def __init__(self, proposer, n_min: int, random_fraction: float):
         self.proposer = proposer
         self.n_min = n_min
         self.random_fraction = random_fraction
+        self.resource_range = (1, 1)  # (min_resources_, max_resources_)
         # key -> (unit-cube row, highest level reached, score at that level)
         self.configs: dict[bytes, tuple[np.ndarray, int, float]] = {}
+        # Every (unit-cube row, level, score, noise), for the fidelity GP.
+        self.observations: list[tuple[np.ndarray, int, float, float]] = []
 
-    def record(self, space: Space, resource: int, X: np.ndarray, y) -> None:
-        for key, x, score in zip(space.keys(X), X, y, strict=True):
+    def record(self, space: Space, resource: int, X: np.ndarray, y, noise) -> None:
+        for key, x, score, var in zip(space.keys(X), X, y, noise, strict=True):
             if key not in self.configs or resource >= self.configs[key][1]:
                 self.configs[key] = (x, resource, score)
+            self.observations.append((x, resource, score, var))
 
-    def _ranked(self) -> tuple[np.ndarray, np.ndarray] | None:
+    def _ranked(self) -> tuple[np.ndarray, np.ndarray]:
         rows = list(self.configs.values())
-        if sum(np.isfinite(score) for _, _, score in rows) < self.n_min:
-            return None
         level = np.array([r[1] for r in rows], dtype=float)
         score = np.array([r[2] for r in rows], dtype=float)
         score = np.where(np.isfinite(score), score, -np.inf)
@@ -137,26 +144,61 @@ class _PromotionModelProposer:
         rank[order] = np.arange(len(rows)) / max(len(rows) - 1, 1)
         return np.array([r[0] for r in rows]), rank
 
+    def _at_levels(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every observation: rows, fidelity in [0, 1], scores, noise.
+
+        Failed fits get the worst score seen, so the model avoids them.
+        """
+        X, resource, y, noise = (
+            np.array(column) for column in zip(*self.observations, strict=True)
+        )
+        low, high = self.resource_range
+        fidelity = np.ones(len(y))
+        if high > low:
+            fidelity = np.log(resource / low) / np.log(high / low)
+        finite = np.isfinite(y)
+        y = np.where(finite, y, y[finite].min())
+        noise = np.where(finite, noise, 0.0)
+        return X.astype(float), np.clip(fidelity, 0.0, 1.0), y, noise
+
     def propose(self, X, y, noise, n_points, *, space, rng, pending):
         out = rng.random((n_points, space.n_columns))
-        ranked = self._ranked()
+        n_scored = sum(np.isfinite(score) for _, _, score in self.configs.values())
         model_based = rng.random(n_points) >= self.random_fraction
-        if ranked is not None and model_based.any():
-            if len({level for _, level, _ in self.configs.values()}) == 1:
-                # One resource level so far: the optimizer's own scores, with
-                # their noise across folds. Where cheap scores are mostly
-                # noise, a GP then stays flat and keeps exploring.
-                data = (X, y, noise)
-            else:
-                X_seen, rank = ranked
-                data = (X_seen, rank, np.zeros(len(rank)))
-            out[model_based] = self.proposer.propose(
-                *data,
-                int(model_based.sum()),
+        if n_scored < self.n_min or not model_based.any():
+            return out
+        k = int(model_based.sum())
+        if len({level for _, level, _ in self.configs.values()}) == 1:
+            # One resource level so far: the optimizer's own scores, with
+            # their noise across folds. Where cheap scores are mostly noise,
+            # a GP then stays flat and keeps exploring.
+            points = self.proposer.propose(
+                X, y, noise, k, space=space, rng=rng, pending=pending
+            )
+        elif isinstance(self.proposer, FidelityGPProposer):
+            X_all, fidelity, y_all, noise_all = self._at_levels()
+            points = self.proposer.propose_at_full(
+                X_all,
+                fidelity,
+                y_all,
+                noise_all,
+                k,
                 space=space,
                 rng=rng,
                 pending=pending,
             )
+        else:
+            X_seen, rank = self._ranked()
+            points = self.proposer.propose(
+                X_seen,
+                rank,
+                np.zeros(len(rank)),
+                k,
+                space=space,
+                rng=rng,
+                pending=pending,
+            )
+        out[model_based] = points
         return out
 
 
@@ -169,13 +211,16 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
     candidates and resources per iteration. What differs is where the
     candidates come from: the first rung is filled in about six rounds; the
     first ``n_startup`` candidates come from a scrambled Sobol' design, the
-    rest are proposed by a model (TPE by default) fitted on every
-    configuration evaluated so far, ranked as successive halving ranks them
-    (by the highest resource level reached, then by the score there; while
-    all share one level, by their scores and the noise across folds), with
-    ``random_fraction`` of the candidates still drawn at random. Cheap, early
-    scores thus steer which candidates get evaluated at all, not only which
-    survive.
+    rest are proposed by a model fitted on every configuration evaluated so
+    far, with ``random_fraction`` of the candidates still drawn at random.
+    While all share one resource level, the model sees their scores and the
+    noise across folds. Once several levels were scored (later Hyperband
+    brackets), the GP (``surrogate="gp"``) sees every score at every level,
+    with the level as one more input, and proposes the configurations it
+    expects to do best with ``max_resources_``; TPE sees the configurations
+    ranked as successive halving ranks them (by the highest level reached,
+    then by the score there). Cheap, early scores thus steer which
+    candidates get evaluated at all, not only which survive.
 
     Two of sklearn's known rough edges are smoothed: with
     ``min_resources="exhaust"`` the last iteration uses all
@@ -554,7 +599,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
 
     def _make_optimizer(self, space: Space, seed: int) -> tuple[Optimizer, object]:
         n_startup = self.n_startup or max(space.n_columns + 1, 5)
-        base = TPEProposer() if self.surrogate == "tpe" else GPProposer()
+        base = TPEProposer() if self.surrogate == "tpe" else FidelityGPProposer()
         model = _PromotionModelProposer(base, n_startup, self.random_fraction)
         optimizer = Optimizer(
             space, proposer=model, n_initial_points=n_startup, random_state=seed
@@ -566,6 +611,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         rng = check_random_state(self.random_state)
         optimizer, model = self._make_optimizer(space, int(rng.randint(2**31 - 1)))
         plans = self._plans()
+        model.resource_range = (self.min_resources_, self.max_resources_)
         run = _Run(
             evaluate_candidates,
             optimizer,
@@ -703,7 +749,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         ]
         space = run.optimizer.space
         X = space.snap(space.transform(params))
-        run.model.record(space, n_resources, X, scores)
+        run.model.record(space, n_resources, X, scores, noise)
         return scores, noise
 
     def _select_best_index(self, refit, refit_metric, results):

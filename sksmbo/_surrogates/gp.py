@@ -143,6 +143,19 @@ class InputMap(NamedTuple):
         ).astype(np.intp)
         return cls(space.n_columns, numeric, arc, nominal, n_levels, discrete, groups)
 
+    def with_fidelity(self) -> InputMap:
+        """This map plus one numeric column at the end: the fidelity of a row.
+
+        Multi-fidelity models (:mod:`sksmbo._surrogates.fidelity`) append the
+        resource level of each observation as a last unit-interval column,
+        with its own lengthscale.
+        """
+        numeric = np.append(self.numeric, self.n_dims).astype(np.intp)
+        groups = np.concatenate(
+            [numeric, np.repeat(self.arc, 2), np.repeat(self.nominal, self.n_levels)]
+        ).astype(np.intp)
+        return self._replace(n_dims=self.n_dims + 1, numeric=numeric, groups=groups)
+
     def __call__(self, X: np.ndarray) -> np.ndarray:
         """Kernel features of unit-cube rows, ndarray of shape (n, n_features)."""
         X = np.array(X, dtype=float, ndmin=2)
@@ -486,6 +499,7 @@ class GaussianProcess:
         n_restarts: int = 2,
         maxiter: int = 50,
         max_fit: int = 300,
+        input_map: InputMap | None = None,
     ) -> GaussianProcess:
         """Fit the hyperparameters by MAP, then condition on ``(X, y)``.
 
@@ -515,13 +529,17 @@ class GaussianProcess:
             Hyperparameters are fitted on a random subset of this many points
             when there are more (each evaluation of the marginal likelihood is
             O(n^3)); the posterior uses every point.
+        input_map : InputMap or None, default=None
+            How columns become kernel features; None derives it from
+            ``space``.
 
         Returns
         -------
         gp : GaussianProcess
             The fitted process.
         """
-        X, y, noise, input_map = _check_data(X, y, noise, space)
+        X, y, noise, derived = _check_data(X, y, noise, space)
+        input_map = derived if input_map is None else input_map
         y_mean, y_scale = _standardize(y)
         ys, noise_s = (y - y_mean) / y_scale, noise / y_scale**2
         d = input_map.n_dims
@@ -813,9 +831,20 @@ class GPProposer:
         if self.hedge_ is not None and self._nominations is not None:
             self.hedge_.update(gp.posterior(self._nominations)[0])
         best = float(gp.train_mean().max())
-        liar = float(y.min())
-        gp = gp.condition_on(pending, liar)
         seeds = X[np.argsort(y)[-_N_SEEDS:]]
+        return self._pick(
+            gp, best, float(y.min()), seeds, X, n_points, space, rng, pending
+        )
+
+    def _pick(self, gp, best, liar, seeds, X, n_points, space, rng, pending):
+        """``n_points`` maximizers of the acquisition, one after the other.
+
+        ``gp`` is any model with ``posterior`` and ``condition_on``; each
+        chosen point (and each pending one) is added to it with the score
+        ``liar``. ``best`` is the incumbent in standardized units and
+        ``seeds`` the points whose neighbourhoods are screened.
+        """
+        gp = gp.condition_on(pending, liar)
         exclude = np.vstack([X, pending])
         out = np.empty((n_points, space.n_columns))
         for b in range(n_points):
