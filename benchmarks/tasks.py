@@ -133,13 +133,18 @@ def _scaled(name, estimator):
     return lambda: Pipeline([("scale", StandardScaler()), (name, estimator())])
 
 
-def _hgb_task(name, data_description, dataset):
+def _hgb_task(name, data_description, dataset, max_iter=50, halve_iterations=False):
+    """HistGradientBoosting on ``dataset``; halving grows ``max_iter`` if asked."""
+    description = f"HistGradientBoostingClassifier ({max_iter} iterations) on "
+    description += data_description
+    if halve_iterations:
+        description += "; halving grows max_iter"
     return Task(
         name,
         "classification",
-        f"HistGradientBoostingClassifier (50 iterations) on {data_description}",
+        description,
         lambda: HistGradientBoostingClassifier(
-            max_iter=50, early_stopping=False, random_state=0
+            max_iter=max_iter, early_stopping=False, random_state=0
         ),
         lambda: {
             "learning_rate": Float(1e-2, 1.0, log=True),
@@ -149,6 +154,7 @@ def _hgb_task(name, data_description, dataset):
         },
         _data(dataset),
         "accuracy",
+        resource=("max_iter", max_iter) if halve_iterations else None,
     )
 
 
@@ -167,6 +173,13 @@ def _real_tasks():
     )
     yield _hgb_task("hgb_classification", "make_classification", "classification")
     yield _hgb_task("hgb_large", "8,000 samples", "classification_large")
+    yield _hgb_task(
+        "hgb_iters",
+        "make_classification",
+        "classification",
+        max_iter=81,
+        halve_iterations=True,
+    )
     yield Task(
         "rf_trees_digits",
         "classification",
