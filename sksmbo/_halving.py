@@ -147,7 +147,9 @@ class _PromotionModelProposer:
     def _at_levels(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Every observation: rows, fidelity in [0, 1], scores, noise.
 
-        Failed fits get the worst score seen, so the model avoids them.
+        A failed fit counts as the worst score seen, at the full budget: it
+        would never get there, and placed at its own (low) level the model
+        could blame the level rather than the configuration.
         """
         X, resource, y, noise = (
             np.array(column) for column in zip(*self.observations, strict=True)
@@ -159,7 +161,8 @@ class _PromotionModelProposer:
         finite = np.isfinite(y)
         y = np.where(finite, y, y[finite].min())
         noise = np.where(finite, noise, 0.0)
-        return X.astype(float), np.clip(fidelity, 0.0, 1.0), y, noise
+        fidelity = np.where(finite, np.clip(fidelity, 0.0, 1.0), 1.0)
+        return X.astype(float), fidelity, y, noise
 
     def propose(self, X, y, noise, n_points, *, space, rng, pending):
         out = rng.random((n_points, space.n_columns))

@@ -108,3 +108,26 @@ def test_hyperband_with_the_gp_fits_scores_at_every_level(monkeypatch):
     a = np.array([p["a"] for p in search.cv_results_["params"]])
     later = search.cv_results_["bracket"] > 0
     assert np.abs(a[later] - 0.3).mean() < np.abs(a[~later] - 0.3).mean()
+
+
+def test_failed_fits_count_as_the_worst_score():
+    X, y = make_classification(n_samples=200, n_features=4, random_state=0)
+    search = HalvingBayesSearchCV(
+        FastClassifier(),
+        {"a": (0.0, 1.0), "fail": [False, True]},
+        n_candidates=30,
+        resource="b",  # FastClassifier scores best at b=3
+        max_resources=3,
+        min_resources=1,
+        brackets="auto",
+        surrogate="gp",
+        random_fraction=0.0,
+        random_state=0,
+    )
+    with pytest.warns(UserWarning):  # sklearn's FitFailedWarning and its summary
+        search.fit(X, y)
+    fail = np.array([p["fail"] for p in search.cv_results_["params"]])
+    later = search.cv_results_["bracket"] > 0
+    assert fail[~later].any()  # the first bracket tried failing configurations
+    assert fail[later].mean() < 0.25  # 0.5 at random
+    assert not search.best_params_["fail"]
