@@ -8,7 +8,7 @@ that overhead figures are comparable.
 Usage (from the repository root)::
 
     python benchmarks/run.py --quick          # about 5 minutes on 2 cores
-    python benchmarks/run.py --full           # 19 tasks, 10 seeds, n_iter=50: ~3 h
+    python benchmarks/run.py --full           # 20 tasks, 10 seeds, n_iter=50: ~3 h
     python benchmarks/run.py --tasks halving --methods halving --seeds 10 \
         --out benchmarks/results/halving      # successive halving: ~40 min
     python benchmarks/run.py --tasks branin,svc_breast_cancer \

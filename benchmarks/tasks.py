@@ -133,10 +133,30 @@ def _scaled(name, estimator):
     return lambda: Pipeline([("scale", StandardScaler()), (name, estimator())])
 
 
-def _hgb_task(name, data_description, dataset, max_iter=50, halve_iterations=False):
+def _hgb_space(wide=False):
+    space = {
+        "learning_rate": Float(1e-2, 1.0, log=True),
+        "max_leaf_nodes": Int(4, 64, log=True),
+        "min_samples_leaf": Int(2, 64, log=True),
+        "l2_regularization": Float(1e-6, 10.0, log=True),
+    }
+    if wide:
+        space.update(
+            max_features=Float(0.1, 1.0),
+            max_bins=Int(8, 255, log=True),
+            max_depth=Int(2, 16, log=True),
+        )
+    return space
+
+
+def _hgb_task(
+    name, data_description, dataset, max_iter=50, halve_iterations=False, wide=False
+):
     """HistGradientBoosting on ``dataset``; halving grows ``max_iter`` if asked."""
     description = f"HistGradientBoostingClassifier ({max_iter} iterations) on "
     description += data_description
+    if wide:
+        description += "; 7 parameters"
     if halve_iterations:
         description += "; halving grows max_iter"
     return Task(
@@ -146,12 +166,7 @@ def _hgb_task(name, data_description, dataset, max_iter=50, halve_iterations=Fal
         lambda: HistGradientBoostingClassifier(
             max_iter=max_iter, early_stopping=False, random_state=0
         ),
-        lambda: {
-            "learning_rate": Float(1e-2, 1.0, log=True),
-            "max_leaf_nodes": Int(4, 64, log=True),
-            "min_samples_leaf": Int(2, 64, log=True),
-            "l2_regularization": Float(1e-6, 10.0, log=True),
-        },
+        lambda: _hgb_space(wide),
         _data(dataset),
         "accuracy",
         resource=("max_iter", max_iter) if halve_iterations else None,
@@ -179,6 +194,14 @@ def _real_tasks():
         "classification",
         max_iter=81,
         halve_iterations=True,
+    )
+    yield _hgb_task(
+        "hgb_iters_wide",
+        "make_classification",
+        "classification",
+        max_iter=81,
+        halve_iterations=True,
+        wide=True,
     )
     yield Task(
         "rf_trees_digits",
