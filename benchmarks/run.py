@@ -72,6 +72,7 @@ PRESETS = {
 HALVING_TASKS = [
     "hgb_large",
     "hgb_iters",
+    "hgb_iters_wide",
     "rf_trees_digits",
     "svc_digits",
     "hgb_classification",
