@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import json
 import os
 import platform
 import subprocess
@@ -170,3 +171,40 @@ def collect_environment():
         "thread_env": {var: os.environ.get(var) for var in _THREAD_VARS},
         "thread_pools": _thread_pools(),
     }
+
+
+def script_record(script, pinned_in_time, load_start, **fields):
+    """What a benchmark script saves: its command, the machine, the load, its rows.
+
+    Parameters
+    ----------
+    script : str
+        File name under ``benchmarks/`` (for the command line).
+    pinned_in_time : bool
+        What :func:`pin_single_thread` returned.
+    load_start : list of float
+        :func:`load_average` before the first measurement.
+    **fields
+        The script's own results.
+
+    Returns
+    -------
+    record : dict
+    """
+    return {
+        "command": f"python benchmarks/{script} " + " ".join(sys.argv[1:]),
+        "environment": collect_environment(),
+        "pinned_in_time": pinned_in_time,
+        "load_start": load_start,
+        "load_end": load_average(),
+        **fields,
+    }
+
+
+def save_record(out, stem, record, report):
+    """Write ``record`` to ``out/stem.json``, ``report`` to ``out/stem.md``; print."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{stem}.json").write_text(json.dumps(record, indent=2))
+    (out / f"{stem}.md").write_text(report)
+    print(report)

@@ -33,7 +33,6 @@ from benchmarks.environment import pin_single_thread  # noqa: E402
 _PINNED_IN_TIME = pin_single_thread()
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -45,9 +44,10 @@ from sklearn.utils import resample  # noqa: E402
 
 from benchmarks import spaces  # noqa: E402
 from benchmarks.environment import (  # noqa: E402
-    collect_environment,
     limit_loaded_pools,
     load_average,
+    save_record,
+    script_record,
 )
 from benchmarks.methods import HALVING_FACTOR  # noqa: E402
 from benchmarks.run import HALVING_TASKS  # noqa: E402
@@ -177,19 +177,10 @@ def main(argv=None):
                 flush=True,
             )
             rows.append(row)
-    result = {
-        "command": "python benchmarks/fidelity.py " + " ".join(sys.argv[1:]),
-        "environment": collect_environment(),
-        "pinned_in_time": _PINNED_IN_TIME,
-        "load_start": load_start,
-        "load_end": load_average(),
-        "n_configs": args.n_configs,
-        "rows": rows,
-    }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "fidelity.json").write_text(json.dumps(result, indent=2))
-    (args.out / "fidelity.md").write_text(markdown(result))
-    print(markdown(result))
+    result = script_record(
+        "fidelity.py", _PINNED_IN_TIME, load_start, n_configs=args.n_configs, rows=rows
+    )
+    save_record(args.out, "fidelity", result, markdown(result))
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ from benchmarks.environment import pin_single_thread  # noqa: E402
 _PINNED_IN_TIME = pin_single_thread()
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -39,9 +38,10 @@ from sklearn.ensemble import (  # noqa: E402
 )
 
 from benchmarks.environment import (  # noqa: E402
-    collect_environment,
     limit_loaded_pools,
     load_average,
+    save_record,
+    script_record,
 )
 from sksmbo import HalvingBayesSearchCV  # noqa: E402
 
@@ -157,18 +157,8 @@ def main(argv=None):
         for name in args.cases.split(",")
         for seed in range(args.seeds)
     ]
-    result = {
-        "command": "python benchmarks/warm_start.py " + " ".join(sys.argv[1:]),
-        "environment": collect_environment(),
-        "pinned_in_time": _PINNED_IN_TIME,
-        "load_start": load_start,
-        "load_end": load_average(),
-        "rows": rows,
-    }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "warm_start.json").write_text(json.dumps(result, indent=2))
-    (args.out / "warm_start.md").write_text(markdown(result))
-    print(markdown(result))
+    result = script_record("warm_start.py", _PINNED_IN_TIME, load_start, rows=rows)
+    save_record(args.out, "warm_start", result, markdown(result))
 
 
 if __name__ == "__main__":
