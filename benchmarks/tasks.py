@@ -188,21 +188,15 @@ def _real_tasks():
     )
     yield _hgb_task("hgb_classification", "make_classification", "classification")
     yield _hgb_task("hgb_large", "8,000 samples", "classification_large")
-    yield _hgb_task(
-        "hgb_iters",
-        "make_classification",
-        "classification",
-        max_iter=81,
-        halve_iterations=True,
-    )
-    yield _hgb_task(
-        "hgb_iters_wide",
-        "make_classification",
-        "classification",
-        max_iter=81,
-        halve_iterations=True,
-        wide=True,
-    )
+    for name, wide in (("hgb_iters", False), ("hgb_iters_wide", True)):
+        yield _hgb_task(
+            name,
+            "make_classification",
+            "classification",
+            max_iter=81,
+            halve_iterations=True,
+            wide=wide,
+        )
     yield Task(
         "rf_trees_digits",
         "classification",

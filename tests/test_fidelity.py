@@ -83,6 +83,21 @@ def test_batches_are_distinct_and_in_the_space():
     assert len(np.unique(points.round(6), axis=0)) == 4
 
 
+def _hyperband_gp(space, **kwargs):
+    """Hyperband over FastClassifier's ``b`` from 1, every candidate from the GP."""
+    return HalvingBayesSearchCV(
+        FastClassifier(),
+        space,
+        resource="b",
+        min_resources=1,
+        brackets="auto",
+        surrogate="gp",
+        random_fraction=0.0,
+        random_state=0,
+        **kwargs,
+    )
+
+
 def test_hyperband_with_the_gp_fits_scores_at_every_level(monkeypatch):
     X, y = make_classification(n_samples=200, n_features=4, random_state=0)
     seen = []
@@ -93,17 +108,7 @@ def test_hyperband_with_the_gp_fits_scores_at_every_level(monkeypatch):
         return original(self, X_seen, fidelity, *args, **kwargs)
 
     monkeypatch.setattr(FidelityGPProposer, "propose_at_full", spy)
-    search = HalvingBayesSearchCV(
-        FastClassifier(),
-        {"a": (0.0, 1.0)},
-        resource="b",
-        max_resources=27,
-        min_resources=1,
-        brackets="auto",
-        surrogate="gp",
-        random_fraction=0.0,
-        random_state=0,
-    ).fit(X, y)
+    search = _hyperband_gp({"a": (0.0, 1.0)}, max_resources=27).fit(X, y)
     # Brackets 1 to 3 start from the model; by then every level was scored.
     assert len(seen) >= 3
     np.testing.assert_allclose(seen[-1], [0, 1 / 3, 2 / 3, 1])
@@ -114,17 +119,9 @@ def test_hyperband_with_the_gp_fits_scores_at_every_level(monkeypatch):
 
 def test_failed_fits_count_as_the_worst_score():
     X, y = make_classification(n_samples=200, n_features=4, random_state=0)
-    search = HalvingBayesSearchCV(
-        FastClassifier(),
-        {"a": (0.0, 1.0), "fail": [False, True]},
-        n_candidates=30,
-        resource="b",  # FastClassifier scores best at b=3
-        max_resources=3,
-        min_resources=1,
-        brackets="auto",
-        surrogate="gp",
-        random_fraction=0.0,
-        random_state=0,
+    # FastClassifier scores best at b=3.
+    search = _hyperband_gp(
+        {"a": (0.0, 1.0), "fail": [False, True]}, max_resources=3, n_candidates=30
     )
     with warnings.catch_warnings():  # sklearn reports the failed fits
         warnings.simplefilter("ignore")
