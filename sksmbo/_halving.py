@@ -123,19 +123,23 @@ class _PromotionModelProposer:
         self.n_min = n_min
         self.random_fraction = random_fraction
         self.resource_range = (1, 1)  # (min_resources_, max_resources_)
-        # key -> (unit-cube row, highest level reached, score at that level)
-        self.configs: dict[bytes, tuple[np.ndarray, int, float]] = {}
-        # Every (unit-cube row, level, score, noise), for the fidelity GP.
-        self.observations: list[tuple[np.ndarray, int, float, float]] = []
+        # Every (key, unit-cube row, level, score, noise) recorded so far.
+        self.observations: list[tuple[bytes, np.ndarray, int, float, float]] = []
 
     def record(self, space: Space, resource: int, X: np.ndarray, y, noise) -> None:
-        for key, x, score, var in zip(space.keys(X), X, y, noise, strict=True):
-            if key not in self.configs or resource >= self.configs[key][1]:
-                self.configs[key] = (x, resource, score)
-            self.observations.append((x, resource, score, var))
+        self.observations += zip(
+            space.keys(X), X, [resource] * len(X), y, noise, strict=True
+        )
 
-    def _ranked(self) -> tuple[np.ndarray, np.ndarray]:
-        rows = list(self.configs.values())
+    def _furthest(self) -> list[tuple[np.ndarray, int, float]]:
+        """Each configuration's (row, highest level reached, score there)."""
+        furthest: dict[bytes, tuple[np.ndarray, int, float]] = {}
+        for key, x, level, score, _ in self.observations:
+            if key not in furthest or level >= furthest[key][1]:
+                furthest[key] = (x, level, score)
+        return list(furthest.values())
+
+    def _ranked(self, rows) -> tuple[np.ndarray, np.ndarray]:
         level = np.array([r[1] for r in rows], dtype=float)
         score = np.array([r[2] for r in rows], dtype=float)
         score = np.where(np.isfinite(score), score, -np.inf)
@@ -151,7 +155,7 @@ class _PromotionModelProposer:
         would never get there, and placed at its own (low) level the model
         could blame the level rather than the configuration.
         """
-        X, resource, y, noise = (
+        _, X, resource, y, noise = (
             np.array(column) for column in zip(*self.observations, strict=True)
         )
         low, high = self.resource_range
@@ -166,12 +170,13 @@ class _PromotionModelProposer:
 
     def propose(self, X, y, noise, n_points, *, space, rng, pending):
         out = rng.random((n_points, space.n_columns))
-        n_scored = sum(np.isfinite(score) for _, _, score in self.configs.values())
+        rows = self._furthest()
+        n_scored = sum(np.isfinite(score) for _, _, score in rows)
         model_based = rng.random(n_points) >= self.random_fraction
         if n_scored < self.n_min or not model_based.any():
             return out
         k = int(model_based.sum())
-        if len({level for _, level, _ in self.configs.values()}) == 1:
+        if len({level for _, level, _ in rows}) == 1:
             # One resource level so far: the optimizer's own scores, with
             # their noise across folds. Where cheap scores are mostly noise,
             # a GP then stays flat and keeps exploring.
@@ -191,7 +196,7 @@ class _PromotionModelProposer:
                 pending=pending,
             )
         else:
-            X_seen, rank = self._ranked()
+            X_seen, rank = self._ranked(rows)
             points = self.proposer.propose(
                 X_seen,
                 rank,
