@@ -61,6 +61,11 @@ class FidelityGPProposer(GPProposer):
     fidelity. Its ``propose`` (the ``Proposer`` protocol) is the plain
     proposer's, for observations that share one fidelity.
 
+    Parameters
+    ----------
+    acq_func, xi, kappa, n_candidates, n_polish, polish, n_restarts
+        As in :class:`~sksmbo._surrogates.gp.GPProposer`.
+
     Attributes
     ----------
     model_ : GaussianProcess
