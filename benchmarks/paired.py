@@ -12,6 +12,12 @@ Usage (from the repository root)::
     python benchmarks/paired.py benchmarks/results/halving/results.json \\
         --methods sksmbo_hyperband_bayes,sksmbo_halving_bayes \\
         --against halving_random,sksmbo_bayes
+
+Given results of runs at different budgets (``n_iter``), methods are named
+``name@n_iter``, so that a method at a small budget can be set against
+another at a large one: with the same seeds, the data, splits and fresh folds
+are the same. ``--methods sksmbo_hyperband_bayes@10 --against random@25``
+asks whether 10 full fits' worth of halving pick as well as 25 random ones.
 """
 
 from __future__ import annotations
@@ -85,6 +91,13 @@ def markdown(runs, methods, references):
     return "\n".join(lines)
 
 
+def label_budgets(runs):
+    """Runs renamed ``method@n_iter`` when they do not all share one budget."""
+    if len({r["n_iter"] for r in runs}) <= 1:
+        return runs
+    return [{**r, "method": f"{r['method']}@{r['n_iter']}"} for r in runs]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", type=Path, nargs="+")
@@ -92,6 +105,7 @@ def main(argv=None):
     parser.add_argument("--against", required=True)
     args = parser.parse_args(argv)
     runs = [r for path in args.results for r in json.loads(path.read_text())["runs"]]
+    runs = label_budgets(runs)
     print(markdown(runs, args.methods.split(","), args.against.split(",")))
 
 
