@@ -8,7 +8,7 @@ that overhead figures are comparable.
 Usage (from the repository root)::
 
     python benchmarks/run.py --quick          # about 5 minutes on 2 cores
-    python benchmarks/run.py --full           # 20 tasks, 10 seeds, n_iter=50: ~3 h
+    python benchmarks/run.py --full           # 21 tasks, 10 seeds, n_iter=50: ~3 h
     python benchmarks/run.py --tasks halving --methods halving --seeds 10 \
         --out benchmarks/results/halving      # successive halving: ~40 min
     python benchmarks/run.py --tasks branin,svc_breast_cancer \
@@ -73,6 +73,7 @@ HALVING_TASKS = [
     "hgb_large",
     "hgb_iters",
     "hgb_iters_wide",
+    "hgb_iters_large",
     "rf_trees_digits",
     "svc_digits",
     "hgb_classification",
@@ -145,7 +146,7 @@ def parse_args(argv=None):
         action="store_const",
         const="full",
         dest="preset",
-        help="all 15 tasks, 10 seeds, n_iter=50 (about 2.5 h; estimate printed)",
+        help="all 21 tasks, 10 seeds, n_iter=50 (about 3 h; estimate printed)",
     )
     parser.add_argument(
         "--tasks", help="comma-separated task names or groups (all, real, synthetic)"
