@@ -62,6 +62,9 @@ class Method:
         ``(a, b)``: a rough overhead of ``a + b * i`` seconds for the i-th
         candidate once the model is used (from the 11th), only used to print
         how long a run will take.
+    ablation : bool
+        A variant that only answers a question about another method; run
+        when named, left out of the method groups.
     """
 
     name: str
@@ -71,6 +74,7 @@ class Method:
     halving: bool = False
     conditional: bool = True
     overhead_guess: tuple = (0.002, 0.0)
+    ablation: bool = False
 
     def guess_overhead(self, n_candidates):
         """Rough total overhead in seconds of a search over ``n_candidates``."""
@@ -309,6 +313,12 @@ def _sksmbo_hyperband(task, ctx):
     return search.set_params(brackets="auto", n_candidates=n_candidates, surrogate="gp")
 
 
+def _sksmbo_halving_no_model(task, ctx):
+    # The ablation: the same schedule and rounds, every candidate drawn at
+    # random, so the difference to sksmbo_halving_bayes is the model's.
+    return _sksmbo_halving(task, ctx).set_params(random_fraction=1.0)
+
+
 _SKLEARN = (("sklearn", None),)
 _HALVING = (("sklearn.experimental.enable_halving_search_cv", None),)
 
@@ -369,6 +379,15 @@ METHODS = {
             _sksmbo_halving,
             halving=True,
             overhead_guess=(0.03, 0.0),
+        ),
+        Method(
+            "sksmbo_halving_no_model",
+            "sksmbo",
+            (("sksmbo", "HalvingBayesSearchCV"),),
+            _sksmbo_halving_no_model,
+            halving=True,
+            overhead_guess=(0.01, 0.0),
+            ablation=True,
         ),
         Method(
             "sksmbo_hyperband_bayes",

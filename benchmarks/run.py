@@ -93,9 +93,11 @@ TASK_GROUPS = {
     "halving": HALVING_TASKS,
 }
 METHOD_GROUPS = {
-    "all": list(METHODS),
+    "all": [m for m, v in METHODS.items() if not v.ablation],
     "peers": [m for m, v in METHODS.items() if v.library != "sksmbo"],
-    "sksmbo": [m for m, v in METHODS.items() if v.library == "sksmbo"],
+    "sksmbo": [
+        m for m, v in METHODS.items() if v.library == "sksmbo" and not v.ablation
+    ],
     "halving": HALVING_METHODS,
 }
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
