@@ -10,7 +10,7 @@ Usage (from the repository root)::
     python benchmarks/run.py --quick          # about 5 minutes on 2 cores
     python benchmarks/run.py --full           # 21 tasks, 10 seeds, n_iter=50: ~3 h
     python benchmarks/run.py --tasks halving --methods halving --seeds 10 \
-        --out benchmarks/results/halving      # successive halving: ~40 min
+        --out benchmarks/results/halving      # successive halving: ~1 h
     python benchmarks/run.py --tasks branin,svc_breast_cancer \
         --methods random,skopt_bayes --seeds 2 --n-iter 15 --out /tmp/bench
     python benchmarks/run.py --report benchmarks/results/quick/results.json
