@@ -15,7 +15,7 @@ and on the full budget, and reports how well the two agree:
 
 Usage (from the repository root)::
 
-    python benchmarks/fidelity.py                 # 5 tasks x 3 seeds x 30 configs
+    python benchmarks/fidelity.py     # the halving tasks x 3 seeds x 30 configs
     python benchmarks/fidelity.py --tasks hgb_large --seeds 5
 
 Writes ``fidelity.json`` and ``fidelity.md`` to ``--out``.

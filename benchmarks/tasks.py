@@ -191,7 +191,7 @@ def _real_tasks():
     for name, wide, (data_description, dataset) in (
         ("hgb_iters", False, ("make_classification", "classification")),
         ("hgb_iters_wide", True, ("make_classification", "classification")),
-        # 8x the data: CV scores about 3x less noisy, so that the search,
+        # 8x the data (CV noise down by about sqrt(8)), so that the search,
         # not the noise of its scores, decides which configuration wins.
         ("hgb_iters_large", True, ("8,000 samples", "classification_large")),
     ):
