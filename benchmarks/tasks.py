@@ -20,6 +20,7 @@ from sklearn.decomposition import PCA
 from sklearn.ensemble import (
     ExtraTreesRegressor,
     HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
     RandomForestClassifier,
 )
 from sklearn.linear_model import ElasticNet, LogisticRegression
@@ -116,6 +117,11 @@ def _dataset(name):
         "classification_large": lambda: datasets.make_classification(
             n_samples=8000, n_features=20, n_informative=10, flip_y=0.05, random_state=1
         ),
+        # Nonlinear, with interactions and 15 irrelevant features; a continuous
+        # score (R^2), so configurations are told apart more finely than by accuracy.
+        "friedman_large": lambda: datasets.make_friedman1(
+            n_samples=8000, n_features=20, noise=1.0, random_state=2
+        ),
         "regression": lambda: datasets.make_regression(
             n_samples=400, n_features=60, n_informative=10, noise=30.0, random_state=0
         ),
@@ -150,10 +156,19 @@ def _hgb_space(wide=False):
 
 
 def _hgb_task(
-    name, data_description, dataset, max_iter=50, halve_iterations=False, wide=False
+    name,
+    data_description,
+    dataset,
+    max_iter=50,
+    halve_iterations=False,
+    wide=False,
+    regression=False,
 ):
     """HistGradientBoosting on ``dataset``; halving grows ``max_iter`` if asked."""
-    description = f"HistGradientBoostingClassifier ({max_iter} iterations) on "
+    estimator = (
+        HistGradientBoostingRegressor if regression else HistGradientBoostingClassifier
+    )
+    description = f"{estimator.__name__} ({max_iter} iterations) on "
     description += data_description
     if wide:
         description += "; 7 parameters"
@@ -161,14 +176,12 @@ def _hgb_task(
         description += "; halving grows max_iter"
     return Task(
         name,
-        "classification",
+        "regression" if regression else "classification",
         description,
-        lambda: HistGradientBoostingClassifier(
-            max_iter=max_iter, early_stopping=False, random_state=0
-        ),
+        lambda: estimator(max_iter=max_iter, early_stopping=False, random_state=0),
         lambda: _hgb_space(wide),
         _data(dataset),
-        "accuracy",
+        "r2" if regression else "accuracy",
         resource=("max_iter", max_iter) if halve_iterations else None,
     )
 
@@ -203,6 +216,15 @@ def _real_tasks():
             halve_iterations=True,
             wide=wide,
         )
+    yield _hgb_task(
+        "hgb_iters_regression",
+        "make_friedman1 (8,000 samples, 20 features)",
+        "friedman_large",
+        max_iter=81,
+        halve_iterations=True,
+        wide=True,
+        regression=True,
+    )
     yield Task(
         "rf_trees_digits",
         "classification",
