@@ -74,6 +74,7 @@ HALVING_TASKS = [
     "hgb_iters",
     "hgb_iters_wide",
     "hgb_iters_large",
+    "hgb_iters_regression",
     "rf_trees_digits",
     "svc_digits",
     "hgb_classification",
@@ -84,6 +85,7 @@ HALVING_METHODS = [
     "halving_random",
     "sksmbo_bayes",
     "sksmbo_halving_bayes",
+    "sksmbo_halving_first_rung_model",
     "sksmbo_hyperband_bayes",
 ]
 TASK_GROUPS = {

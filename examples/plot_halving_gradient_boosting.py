@@ -10,11 +10,13 @@ on the breast cancer dataset shipped with scikit-learn.
 
 scikit-learn's ``HalvingRandomSearchCV`` draws the first-iteration candidates
 at random. :class:`~sksmbo.HalvingBayesSearchCV` runs the same schedule
-(same candidates and resources per iteration) but fills the first iteration
-in a few rounds, later rounds proposed by a model of how far earlier
-candidates got and how well they scored. Both searches get the same space,
-settings, folds and seeds. Printed: the schedule, best score and number of
-fits of each search, and wall time.
+(same candidates and resources per iteration) from a scrambled Sobol' design,
+which covers the space more evenly, and continues the fits of promoted
+candidates instead of starting them over. Its model proposes candidates in
+Hyperband's later brackets (``brackets="auto"``), or in the first iteration
+too with ``n_startup`` set. Both searches get the same space, settings, folds
+and seeds. Printed: the schedule, best score and number of fits of each
+search, and wall time.
 """
 
 # %%

@@ -109,8 +109,9 @@ class _PromotionModelProposer:
     exploration.
 
     * While every configuration is at the same level (the first rung of the
-      first bracket), the model gets the scores with their noise across
-      folds: a GP then knows when cheap scores are mostly noise.
+      first bracket, when ``n_startup`` lets the model in there), the model
+      gets the scores with their noise across folds: a GP then knows when
+      cheap scores are mostly noise.
     * Later, a :class:`FidelityGPProposer` gets every score at every level,
       the level as one more input, and proposes for the full budget.
     * A density model (TPE) gets ranks instead, scaled to [0, 1]: the way
@@ -217,18 +218,25 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
     the same arguments, fitted attributes and ``cv_results_`` columns
     (``iter``, ``n_resources``), and with ``brackets=1`` the same schedule of
     candidates and resources per iteration. What differs is where the
-    candidates come from: the first rung is filled in about six rounds; the
-    first ``n_startup`` candidates come from a scrambled Sobol' design, the
-    rest are proposed by a model fitted on every configuration evaluated so
-    far, with ``random_fraction`` of the candidates still drawn at random.
-    While all share one resource level, the model sees their scores and the
-    noise across folds. Once several levels were scored (later Hyperband
-    brackets), the GP (``surrogate="gp"``) sees every score at every level,
+    candidates come from. The first bracket's come from a scrambled Sobol'
+    design (BOHB's rule); the candidates of later Hyperband brackets
+    (``brackets``) are proposed by a model fitted on every configuration
+    evaluated so far, with ``random_fraction`` of them still drawn at random.
+    The GP (``surrogate="gp"``) sees every score at every resource level,
     with the level as one more input, and proposes the configurations it
     expects to do best with ``max_resources_``; TPE sees the configurations
     ranked as successive halving ranks them (by the highest level reached,
     then by the score there). Cheap, early scores thus steer which
     candidates get evaluated at all, not only which survive.
+
+    With ``n_startup`` set, the model steers the first iteration too: it is
+    filled in about six rounds, and after the first ``n_startup`` candidates
+    the model, fitted on the cheap scores (and their noise across folds) of
+    the rounds before, proposes the rest. That pays where cheap scores rank
+    configurations as full ones do, and costs where their best are not the
+    best at full resources (fast learning rates after a ninth of the
+    boosting iterations, for instance), which one bracket cannot detect:
+    hence not the default.
 
     Two of sklearn's known rough edges are smoothed: with
     ``min_resources="exhaust"`` the last iteration uses all
@@ -280,10 +288,9 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         Number of Hyperband brackets. 1 is plain successive halving. With
         more, bracket ``b`` starts at ``min_resources_ * factor**b`` with
         fewer candidates (Li et al. 2018), so each bracket costs about the
-        same; "auto" runs one bracket per resource level. In the benchmarks,
-        at equal compute, ``brackets="auto"`` with ``surrogate="gp"`` found a
-        higher best CV score than one bracket on all six tasks; rescored on
-        new folds, its choice was better on three of them.
+        same; "auto" runs one bracket per resource level. The later brackets
+        are where the model proposes candidates (BOHB); with one bracket it
+        proposes only if ``n_startup`` is set.
 
     surrogate : {"tpe", "gp"}, default="tpe"
         The model that proposes candidates. Once scores exist at several
@@ -295,9 +302,13 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         ``random_fraction``).
 
     n_startup : int, default=None
-        Candidates drawn from the Sobol' design before any model is used, and
-        the fewest scores at one resource level the model is fitted on. None
-        uses ``max(n_dims + 1, 5)``.
+        None draws the whole first iteration of the first bracket from the
+        Sobol' design; the model is fitted once ``max(n_dims + 1, 5)``
+        configurations have a score and proposes the candidates of later
+        brackets. An int is the number of candidates drawn from the design
+        before any model is used, and the fewest scores at one resource level
+        the model is fitted on: the model then proposes the rest of the first
+        iteration as well (see above for when that pays).
 
     warm_start_survivors : bool, default=True
         When ``resource`` is an iteration count that ``warm_start`` grows to
@@ -608,20 +619,32 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         """Unused: candidates are proposed round by round in ``_run_search``."""
         return []
 
-    def _make_optimizer(self, space: Space, seed: int) -> tuple[Optimizer, object]:
-        n_startup = self.n_startup or max(space.n_columns + 1, 5)
+    def _make_optimizer(
+        self, space: Space, seed: int, first_rung: int
+    ) -> tuple[Optimizer, object]:
+        if self.n_startup is None:
+            # BOHB's rule: the first bracket is the design. A model of the first
+            # rung's cheap scores alone would chase their best, and those can
+            # be the worst at full resources (a fast learning rate after a few
+            # boosting iterations): in the benchmarks that lost more than it won.
+            n_min = max(space.n_columns + 1, 5)
+            n_design = max(first_rung, n_min)
+        else:
+            n_min = n_design = self.n_startup
         base = TPEProposer() if self.surrogate == "tpe" else FidelityGPProposer()
-        model = _PromotionModelProposer(base, n_startup, self.random_fraction)
+        model = _PromotionModelProposer(base, n_min, self.random_fraction)
         optimizer = Optimizer(
-            space, proposer=model, n_initial_points=n_startup, random_state=seed
+            space, proposer=model, n_initial_points=n_design, random_state=seed
         )
         return optimizer, model
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         space = self._space()
         rng = check_random_state(self.random_state)
-        optimizer, model = self._make_optimizer(space, int(rng.randint(2**31 - 1)))
         plans = self._plans()
+        optimizer, model = self._make_optimizer(
+            space, int(rng.randint(2**31 - 1)), plans[0]["n_candidates"]
+        )
         model.resource_range = (self.min_resources_, self.max_resources_)
         run = _Run(
             evaluate_candidates,
@@ -711,8 +734,11 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
 
     def _fill_first_rung(self, run: _Run, evaluate, n: int, n_resources: int):
         """Ask for the first rung's candidates in rounds; return (results, count)."""
+        # Rounds let later candidates learn from earlier ones; when all of
+        # them come from the design, one round keeps the workers busy.
         # Sized without n_jobs, so that results do not depend on it.
-        batch = ceil(n / _FIRST_RUNG_ROUNDS)
+        n_design = run.optimizer.n_initial_points - len(run.optimizer.yi)
+        batch = n if n_design >= n else ceil(n / _FIRST_RUNG_ROUNDS)
         n_done, results = 0, None
         while n_done < n:
             points = run.optimizer.ask(min(batch, n - n_done))

@@ -131,13 +131,39 @@ def test_warns_when_first_rung_is_noise(big_data):
         search.fit(X, y)
 
 
+def first_rung_values(search, name="a"):
+    first = search.cv_results_["iter"] == 0
+    return np.array([p[name] for p in np.asarray(search.cv_results_["params"])[first]])
+
+
+def test_first_bracket_is_the_design_by_default(big_data):
+    X, y = big_data
+    kwargs = dict(n_candidates=54, min_resources=40, random_state=0)
+    space = {"a": (0.0, 1.0)}
+    default = quiet_fit(HalvingBayesSearchCV(FastClassifier(), space, **kwargs), X, y)
+    steered = HalvingBayesSearchCV(FastClassifier(), space, n_startup=6, **kwargs)
+    steered = quiet_fit(steered, X, y)
+    # The Sobol' design covers [0, 1] evenly; the model crowds around a=0.3,
+    # where FastClassifier scores best.
+    counts, _ = np.histogram(first_rung_values(default), bins=6, range=(0.0, 1.0))
+    assert counts.min() >= 8
+    near_best = np.abs(first_rung_values(steered) - 0.3) < 0.1
+    assert near_best.mean() > 0.3  # 0.2 for an even spread
+    # The rest follows sklearn's schedule either way.
+    assert default.n_candidates_ == steered.n_candidates_ == [54, 18, 6]
+
+
 def test_model_proposals_beat_random_candidates(big_data):
     X, y = big_data
     best = {"ours": [], "random": []}
     for seed in range(4):
         kwargs = dict(n_candidates=54, min_resources=40, factor=3, random_state=seed)
         ours = quiet_fit(
-            HalvingBayesSearchCV(FastClassifier(), {"a": (0.0, 1.0)}, **kwargs), X, y
+            HalvingBayesSearchCV(
+                FastClassifier(), {"a": (0.0, 1.0)}, n_startup=5, **kwargs
+            ),
+            X,
+            y,
         )
         theirs = HalvingRandomSearchCV(
             FastClassifier(), {"a": np.linspace(0, 1, 1001)}, **kwargs
