@@ -8,9 +8,9 @@ that overhead figures are comparable.
 Usage (from the repository root)::
 
     python benchmarks/run.py --quick          # about 5 minutes on 2 cores
-    python benchmarks/run.py --full           # 21 tasks, 10 seeds, n_iter=50: ~3 h
+    python benchmarks/run.py --full           # 22 tasks, 10 seeds, n_iter=50: ~3 h
     python benchmarks/run.py --tasks halving --methods halving --seeds 10 \
-        --out benchmarks/results/halving      # successive halving: ~1 h
+        --out benchmarks/results/halving      # successive halving: ~1.5 h
     python benchmarks/run.py --tasks branin,svc_breast_cancer \
         --methods random,skopt_bayes --seeds 2 --n-iter 15 --out /tmp/bench
     python benchmarks/run.py --report benchmarks/results/quick/results.json
@@ -150,7 +150,7 @@ def parse_args(argv=None):
         action="store_const",
         const="full",
         dest="preset",
-        help="all 21 tasks, 10 seeds, n_iter=50 (about 3 h; estimate printed)",
+        help="all 22 tasks, 10 seeds, n_iter=50 (about 3 h; estimate printed)",
     )
     parser.add_argument(
         "--tasks", help="comma-separated task names or groups (all, real, synthetic)"
