@@ -316,8 +316,11 @@ def _sksmbo_hyperband(task, ctx):
 def _sksmbo_halving_first_rung_model(task, ctx):
     # The opt-in (the default until the hgb_iters_regression results): the
     # model proposes most of the first rung, after max(n_dims + 1, 5) draws.
-    n_startup = max(len(task.make_space()) + 1, 5)
-    return _sksmbo_halving(task, ctx).set_params(n_startup=n_startup)
+    from sksmbo.space import Space
+
+    search = _sksmbo_halving(task, ctx)
+    n_startup = max(Space(search.search_spaces).n_columns + 1, 5)
+    return search.set_params(n_startup=n_startup)
 
 
 def _sksmbo_halving_no_model(task, ctx):

@@ -2,12 +2,13 @@
 
 BOHB (Falkner, Klein & Hutter 2018) on top of scikit-learn's
 ``HalvingRandomSearchCV``: the schedule (candidates and resources per
-iteration) is sklearn's, but the first-rung candidates are proposed in a few
+iteration) is sklearn's, and the first bracket's candidates come from a
+scrambled Sobol' design. With ``brackets`` > 1, Hyperband brackets start at
+larger resources with fewer candidates, so the search stays robust when
+cheap budgets mislead; their first-rung candidates are proposed in a few
 rounds, each informed by a density model (TPE) fitted to how far every
 configuration got and how well it scored there, or by a Gaussian process
-over configurations and resource levels that predicts full-budget scores. With
-``brackets`` > 1, Hyperband brackets start at larger resources with fewer
-candidates, so the search stays robust when cheap budgets mislead.
+over configurations and resource levels that predicts full-budget scores.
 """
 
 from __future__ import annotations
@@ -226,8 +227,8 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
     with the level as one more input, and proposes the configurations it
     expects to do best with ``max_resources_``; TPE sees the configurations
     ranked as successive halving ranks them (by the highest level reached,
-    then by the score there). Cheap, early scores thus steer which
-    candidates get evaluated at all, not only which survive.
+    then by the score there). In those brackets cheap, early scores thus
+    steer which candidates get evaluated at all, not only which survive.
 
     With ``n_startup`` set, the model steers the first iteration too: it is
     filled in about six rounds, and after the first ``n_startup`` candidates

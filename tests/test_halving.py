@@ -241,7 +241,10 @@ def test_failed_candidates_are_eliminated(big_data):
     assert not any(p["fail"] for p in np.asarray(search.cv_results_["params"])[last])
 
 
-def test_same_random_state_same_results(big_data):
+# The default's one bracket is all design; n_startup and brackets bring in
+# the model and its rounds.
+@pytest.mark.parametrize("model", [{}, {"n_startup": 4}, {"brackets": 2}])
+def test_same_random_state_same_results(model, big_data):
     X, y = big_data
     runs = [
         quiet_fit(
@@ -252,6 +255,7 @@ def test_same_random_state_same_results(big_data):
                 min_resources=40,
                 random_state=3,
                 n_jobs=n_jobs,
+                **model,
             ),
             X,
             y,
