@@ -11,6 +11,7 @@ from sksmbo._surrogates.gp import (
     GPParams,
     GPProposer,
     InputMap,
+    _cholesky,
     _Prior,
     log_posterior,
 )
@@ -73,6 +74,18 @@ def test_condition_on_equals_refit_with_fixed_hyperparameters():
     np.testing.assert_allclose(mean, ref_mean, atol=1e-7)
     np.testing.assert_allclose(std, ref_std, atol=1e-7)
     assert len(gp.y) == 15  # the original is unchanged
+
+
+def test_cholesky_jitter_scales_with_the_prior_variance():
+    # Conditioning on a point where the posterior variance is ~0 gives a Schur
+    # complement that round-off can make negative (seen on the floor versions
+    # in test_failed_fits_count_as_the_worst_score). Its own diagonal is then
+    # no scale for the jitter; the prior variance is.
+    schur = np.array([[-1.3e-5]])
+    with pytest.raises(np.linalg.LinAlgError):
+        _cholesky(schur)
+    L = _cholesky(schur, scale=1.0)
+    assert L[0, 0] > 0 and np.isfinite(L).all()
 
 
 def test_conditioning_on_pending_reduces_std_and_keeps_the_liar():

@@ -287,9 +287,15 @@ def _matern52(sq: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return (1.0 + _SQRT5 * r + (5.0 / 3.0) * sq) * e, r, e
 
 
-def _cholesky(K: np.ndarray) -> np.ndarray:
-    """Lower Cholesky factor, adding jitter to the diagonal until it succeeds."""
-    scale = float(np.mean(np.diag(K)))
+def _cholesky(K: np.ndarray, scale: float | None = None) -> np.ndarray:
+    """Lower Cholesky factor, adding jitter to the diagonal until it succeeds.
+
+    The jitter is a growing fraction of ``scale``, by default the mean of the
+    diagonal. Pass the prior variance for a matrix whose diagonal round-off
+    can drive to zero or below (a Schur complement).
+    """
+    if scale is None:
+        scale = float(np.mean(np.diag(K)))
     for jitter in _JITTERS:
         L, info = lapack.dpotrf(K + jitter * scale * np.eye(len(K)), lower=1, clean=1)
         if info == 0:
@@ -671,7 +677,10 @@ class GaussianProcess:
         C = p.signal_variance * _matern52(_sq_dist(Zs_new, Zs_new))[0]
         C[np.diag_indices(k)] = p.signal_variance + p.noise_variance
         P = self.K_inv @ B
-        S_inv = _inverse(_cholesky(C - B.T @ P))
+        # A point (almost) on an observation with no noise leaves a posterior
+        # variance of ~0, which round-off can make negative.
+        prior = p.signal_variance + p.noise_variance
+        S_inv = _inverse(_cholesky(C - B.T @ P, scale=prior))
         PS = P @ S_inv
         K_inv = np.block([[self.K_inv + PS @ P.T, -PS], [-PS.T, S_inv]])
         y = np.concatenate([self.y, y_new])
