@@ -153,6 +153,32 @@ def test_first_bracket_is_the_design_by_default(big_data):
     assert default.n_candidates_ == steered.n_candidates_ == [54, 18, 6]
 
 
+class RoundRecorder(HalvingBayesSearchCV):
+    """Records the size of every round of candidates it evaluates."""
+
+    def _evaluate(self, run, points, n_resources, more):
+        self.rounds_.append((more["iter"], len(points)))
+        return super()._evaluate(run, points, n_resources, more)
+
+    def fit(self, X, y=None, **params):
+        self.rounds_ = []
+        return super().fit(X, y, **params)
+
+
+def test_a_first_rung_from_the_design_is_one_round(big_data):
+    X, y = big_data
+    kwargs = dict(n_candidates=54, min_resources=40, random_state=0)
+    space = {"a": (0.0, 1.0)}
+    default = quiet_fit(RoundRecorder(FastClassifier(), space, **kwargs), X, y)
+    # One round per iteration: the workers get all 54 design points at once.
+    assert default.rounds_ == [(0, 54), (1, 18), (2, 6)]
+    steered = RoundRecorder(FastClassifier(), space, n_startup=6, **kwargs)
+    steered = quiet_fit(steered, X, y)
+    # With the model steering the first rung, it is filled in six rounds of
+    # ceil(54 / 6), each informed by the rounds before.
+    assert steered.rounds_ == [(0, 9)] * 6 + [(1, 18), (2, 6)]
+
+
 def test_model_proposals_beat_random_candidates(big_data):
     X, y = big_data
     best = {"ours": [], "random": []}
