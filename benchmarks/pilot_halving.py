@@ -1,0 +1,62 @@
+"""Pilot variants of HalvingBayesSearchCV, run through ``run.py``'s machinery.
+
+Variants that answered a question and were not kept; registered as ablation
+methods, then the ordinary command line of ``run.py`` follows::
+
+    python benchmarks/pilot_halving.py --tasks hgb_iters_large,hgb_iters_regression \\
+        --methods halving_random,sksmbo_bayes,pilot_draws_third,pilot_draws_half \\
+        --n-iter 15 --seeds 20,21,22,23,24,25,26,27,28,29 --out benchmarks/results/pilot
+
+* ``pilot_draws_third`` / ``pilot_draws_half``: the first-rung model
+  (``n_startup``), with TPE's good set the best third / half of the cheap
+  scores and each proposal a plain draw from the good density (no
+  ``l / g`` argmax): the candidates spread over the promising region
+  instead of crowding at its best point.
+* ``pilot_hb_tpe``: ``sksmbo_hyperband_bayes`` with TPE instead of the GP.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# run first: it pins BLAS to one thread before anything loads numpy.
+from benchmarks import run  # noqa: E402, I001
+from benchmarks import methods  # noqa: E402
+
+
+def _first_rung_draws(gamma):
+    def build(task, ctx):
+        from sksmbo import HalvingBayesSearchCV
+        from sksmbo._surrogates.tpe import TPEProposer
+
+        class Draws(HalvingBayesSearchCV):
+            def _make_optimizer(self, space, seed, first_rung):
+                optimizer, model = super()._make_optimizer(space, seed, first_rung)
+                model.proposer = TPEProposer(gamma=gamma, n_ei_candidates=1)
+                return optimizer, model
+
+        base = methods._sksmbo_halving_first_rung_model(task, ctx)
+        return Draws(**base.get_params(deep=False))
+
+    return build
+
+
+def _hyperband_tpe(task, ctx):
+    return methods._sksmbo_hyperband(task, ctx).set_params(surrogate="tpe")
+
+
+PILOTS = {
+    "pilot_draws_third": _first_rung_draws(1 / 3),
+    "pilot_draws_half": _first_rung_draws(1 / 2),
+    "pilot_hb_tpe": _hyperband_tpe,
+}
+
+if __name__ == "__main__":
+    requires = (("sksmbo", "HalvingBayesSearchCV"),)
+    for name, build in PILOTS.items():
+        methods.METHODS[name] = methods.Method(
+            name, "sksmbo", requires, build, halving=True, ablation=True
+        )
+    run.main()
