@@ -12,7 +12,10 @@ methods, then the ordinary command line of ``run.py`` follows::
   scores and each proposal a plain draw from the good density (no
   ``l / g`` argmax): the candidates spread over the promising region
   instead of crowding at its best point.
-* ``pilot_hb_tpe``: ``sksmbo_hyperband_bayes`` with TPE instead of the GP.
+* ``pilot_hb_tpe``: ``sksmbo_hyperband_bayes`` with TPE, which it has used
+  by default since 2026-12-04 (the two are now the same).
+* ``pilot_hb_gp``: ``sksmbo_hyperband_bayes`` as it was before, with the
+  multi-fidelity GP.
 """
 
 from __future__ import annotations
@@ -43,14 +46,18 @@ def _first_rung_draws(gamma):
     return build
 
 
-def _hyperband_tpe(task, ctx):
-    return methods._sksmbo_hyperband(task, ctx).set_params(surrogate="tpe")
+def _hyperband(surrogate):
+    def build(task, ctx):
+        return methods._sksmbo_hyperband(task, ctx).set_params(surrogate=surrogate)
+
+    return build
 
 
 PILOTS = {
     "pilot_draws_third": _first_rung_draws(1 / 3),
     "pilot_draws_half": _first_rung_draws(1 / 2),
-    "pilot_hb_tpe": _hyperband_tpe,
+    "pilot_hb_tpe": _hyperband("tpe"),
+    "pilot_hb_gp": _hyperband("gp"),
 }
 
 if __name__ == "__main__":
