@@ -16,6 +16,10 @@ methods, then the ordinary command line of ``run.py`` follows::
   by default since 2026-12-04 (the two are now the same).
 * ``pilot_hb_gp``: ``sksmbo_hyperband_bayes`` as it was before, with the
   multi-fidelity GP.
+* ``pilot_hb_first_rung``: ``sksmbo_hyperband_bayes`` with the first-rung
+  model of ``sksmbo_halving_first_rung_model`` (``n_startup``): does
+  Hyperband keep its gain where cheap scores are faithful and bound its loss
+  where they mislead, since the later brackets start higher?
 """
 
 from __future__ import annotations
@@ -53,11 +57,17 @@ def _hyperband(surrogate):
     return build
 
 
+def _hyperband_first_rung(task, ctx):
+    n_startup = methods._sksmbo_halving_first_rung_model(task, ctx).n_startup
+    return methods._sksmbo_hyperband(task, ctx).set_params(n_startup=n_startup)
+
+
 PILOTS = {
     "pilot_draws_third": _first_rung_draws(1 / 3),
     "pilot_draws_half": _first_rung_draws(1 / 2),
     "pilot_hb_tpe": _hyperband("tpe"),
     "pilot_hb_gp": _hyperband("gp"),
+    "pilot_hb_first_rung": _hyperband_first_rung,
 }
 
 if __name__ == "__main__":
