@@ -289,9 +289,10 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         Number of Hyperband brackets. 1 is plain successive halving. With
         more, bracket ``b`` starts at ``min_resources_ * factor**b`` with
         fewer candidates (Li et al. 2018), so each bracket costs about the
-        same; "auto" runs one bracket per resource level. The later brackets
-        are where the model proposes candidates (BOHB); with one bracket it
-        proposes only if ``n_startup`` is set.
+        same, and the search about that many times one bracket; "auto" runs
+        one bracket per resource level. The later brackets are where the
+        model proposes candidates (BOHB); with one bracket it proposes only
+        if ``n_startup`` is set.
 
     surrogate : {"tpe", "gp"}, default="tpe"
         The model that proposes candidates. Once scores exist at several
