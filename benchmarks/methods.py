@@ -177,6 +177,14 @@ def bracket_schedules(n_candidates, factor, min_resources, max_resources, hyperb
     ]
 
 
+def halving_cost(n_candidates, factor, min_resources, max_resources, hyperband):
+    """Compute of the brackets in full fits: resources summed over candidates."""
+    schedules = bracket_schedules(
+        n_candidates, factor, min_resources, max_resources, hyperband
+    )
+    return sum(n * r for s in schedules for n, r in s) / max_resources
+
+
 def halving_candidates(task, ctx, hyperband=False, factor=HALVING_FACTOR):
     """The (first-bracket) candidates whose brackets cost closest to ``n_iter`` fits.
 
@@ -197,11 +205,10 @@ def halving_candidates(task, ctx, hyperband=False, factor=HALVING_FACTOR):
     r0 = halving_min_resources(task, ctx, factor)
     full = full_resources(task, ctx)
 
-    def cost(c):
-        schedules = bracket_schedules(c, factor, r0, full, hyperband)
-        return sum(n * r for schedule in schedules for n, r in schedule) / full
+    def gap(c):
+        return abs(halving_cost(c, factor, r0, full, hyperband) - ctx.n_iter)
 
-    return min(range(1, 20 * ctx.n_iter), key=lambda c: abs(cost(c) - ctx.n_iter)), r0
+    return min(range(1, 20 * ctx.n_iter), key=gap), r0
 
 
 def _halving_kwargs(task, ctx):
@@ -476,6 +483,6 @@ def planned_work(method, task, ctx):
         n_candidates, r0 = halving_candidates(task, ctx, hyperband)
         full = full_resources(task, ctx)
         schedules = bracket_schedules(n_candidates, HALVING_FACTOR, r0, full, hyperband)
-        steps = [step for schedule in schedules for step in schedule]
-        return sum(n for n, _ in steps), sum(n * r for n, r in steps) / full
+        n_rows = sum(n for schedule in schedules for n, _ in schedule)
+        return n_rows, halving_cost(n_candidates, HALVING_FACTOR, r0, full, hyperband)
     return ctx.n_iter, float(ctx.n_iter)
