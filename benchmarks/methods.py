@@ -56,6 +56,9 @@ class Method:
     halving : bool
         Successive halving, over ``n_samples`` or the task's ``resource``:
         meaningless on synthetic tasks, whose score depends on neither.
+    hyperband : bool
+        Halving in Hyperband brackets (``brackets="auto"``): sized and
+        estimated over all of its brackets.
     conditional : bool
         Whether the method accepts a list of sub-spaces.
     overhead_guess : tuple of (float, float)
@@ -72,6 +75,7 @@ class Method:
     requires: tuple
     build: object
     halving: bool = False
+    hyperband: bool = False
     conditional: bool = True
     overhead_guess: tuple = (0.002, 0.0)
     ablation: bool = False
@@ -177,11 +181,8 @@ def bracket_schedules(n_candidates, factor, min_resources, max_resources, hyperb
     ]
 
 
-def halving_cost(n_candidates, factor, min_resources, max_resources, hyperband):
-    """Compute of the brackets in full fits: resources summed over candidates."""
-    schedules = bracket_schedules(
-        n_candidates, factor, min_resources, max_resources, hyperband
-    )
+def halving_cost(schedules, max_resources):
+    """Compute of :func:`bracket_schedules` in full fits: resources summed."""
     return sum(n * r for s in schedules for n, r in s) / max_resources
 
 
@@ -206,7 +207,8 @@ def halving_candidates(task, ctx, hyperband=False, factor=HALVING_FACTOR):
     full = full_resources(task, ctx)
 
     def gap(c):
-        return abs(halving_cost(c, factor, r0, full, hyperband) - ctx.n_iter)
+        schedules = bracket_schedules(c, factor, r0, full, hyperband)
+        return abs(halving_cost(schedules, full) - ctx.n_iter)
 
     return min(range(1, 20 * ctx.n_iter), key=gap), r0
 
@@ -426,6 +428,7 @@ METHODS = {
             (("sksmbo", "HalvingBayesSearchCV"),),
             _sksmbo_hyperband,
             halving=True,
+            hyperband=True,
             overhead_guess=(0.03, 0.0),
         ),
     )
@@ -479,10 +482,11 @@ def planned_work(method, task, ctx):
     if method.name == "random_x2":
         return 2 * ctx.n_iter, 2.0 * ctx.n_iter
     if method.halving:
-        hyperband = method.name == "sksmbo_hyperband_bayes"
-        n_candidates, r0 = halving_candidates(task, ctx, hyperband)
+        n_candidates, r0 = halving_candidates(task, ctx, method.hyperband)
         full = full_resources(task, ctx)
-        schedules = bracket_schedules(n_candidates, HALVING_FACTOR, r0, full, hyperband)
+        schedules = bracket_schedules(
+            n_candidates, HALVING_FACTOR, r0, full, method.hyperband
+        )
         n_rows = sum(n for schedule in schedules for n, _ in schedule)
-        return n_rows, halving_cost(n_candidates, HALVING_FACTOR, r0, full, hyperband)
+        return n_rows, halving_cost(schedules, full)
     return ctx.n_iter, float(ctx.n_iter)

@@ -74,6 +74,12 @@ if __name__ == "__main__":
     requires = (("sksmbo", "HalvingBayesSearchCV"),)
     for name, build in PILOTS.items():
         methods.METHODS[name] = methods.Method(
-            name, "sksmbo", requires, build, halving=True, ablation=True
+            name,
+            "sksmbo",
+            requires,
+            build,
+            halving=True,
+            hyperband=name.startswith("pilot_hb_"),
+            ablation=True,
         )
     run.main()

@@ -54,7 +54,8 @@ def test_halving_budget_is_the_closest_to_n_iter_full_fits(n_iter, hyperband):
     )
 
     def gap(c):
-        return abs(halving_cost(c, 3, min_resources, full, hyperband) - n_iter)
+        schedules = bracket_schedules(c, 3, min_resources, full, hyperband)
+        return abs(halving_cost(schedules, full) - n_iter)
 
     assert min_resources == 9
     assert gap(n_candidates) <= gap(n_candidates - 1)
