@@ -193,3 +193,55 @@ class BlackBox(BaseEstimator):
         score : float
         """
         return -self.value()
+
+
+# -- a wide mixed function (issue 18: forest surrogates) ----------------------
+# Kept out of FUNCTIONS: BlackBox has ten inputs (MAX_DIM) and every entry of
+# FUNCTIONS becomes a run.py task; benchmarks/forest_vs_gp.py drives this one
+# through sksmbo.Optimizer directly.
+
+_WIDE_REAL_OPT = np.array([-2.0, 0.5, 3.0])
+_WIDE_SHIFT = {"a": -2.0, "b": 1.5, "c": 3.0, "d": 0.0}
+_WIDE_INT_OPT = np.array([3, 17, 10, 6, 12, 1])
+_WIDE_LEVELS = ("a", "b", "c", "d")
+_WIDE_CAT_COST = np.array([0.0, 0.5, 1.5, 3.0])
+
+
+def wide17(params):
+    """A 17-D function: 5 reals, 6 integers, 6 categoricals; minimum 0.
+
+    ``(x0 - shift[x11])^2 + sum_{i=1..3} (x_i - c_i)^2 + (log10 x4 - 1)^2
+    + 0.05 sum_j (x_{5+j} - a_j)^2 + sum_j cost_j[x_{11+j}]`` with x0..x3 real
+    in [-5, 5], x4 log-uniform in [1e-3, 1e3], x5..x10 integers in [0, 20]
+    and x11..x16 in {a, b, c, d}; categorical ``j`` costs 0, 0.5, 1.5, 3 for
+    its levels rotated by ``j`` (so the best level differs per column), and
+    x11 also moves the best x0 (an interaction, as in :func:`mixed`).
+    Minimum 0 at x0 = 0 ("d" best for x11), x1..x3 = (-2, 0.5, 3), x4 = 10,
+    integers (3, 17, 10, 6, 12, 1), categoricals (d, a, b, c, d, a).
+    """
+    reals = np.array([float(params[f"x{i}"]) for i in range(1, 4)])
+    ints = np.array([float(params[f"x{i}"]) for i in range(5, 11)])
+    cats = [_WIDE_LEVELS.index(params[f"x{i}"]) for i in range(11, 17)]
+    cat_cost = sum(_WIDE_CAT_COST[(level - j - 3) % 4] for j, level in enumerate(cats))
+    return float(
+        (float(params["x0"]) - _WIDE_SHIFT[params["x11"]]) ** 2
+        + np.sum((reals - _WIDE_REAL_OPT) ** 2)
+        + (np.log10(float(params["x4"])) - 1) ** 2
+        + 0.05 * np.sum((ints - _WIDE_INT_OPT) ** 2)
+        + cat_cost
+    )
+
+
+WIDE_FUNCTIONS = {
+    "wide17": Function(
+        "wide17",
+        wide17,
+        {
+            **{f"x{i}": Float(-5.0, 5.0) for i in range(4)},
+            "x4": Float(1e-3, 1e3, log=True),
+            **{f"x{i}": Int(0, 20) for i in range(5, 11)},
+            **{f"x{i}": Cat(_WIDE_LEVELS) for i in range(11, 17)},
+        },
+        0.0,
+    )
+}
