@@ -44,43 +44,103 @@ def qmc_engine(engine_cls, n_dims: int, seed: int, **kwargs):
 # --- sklearn >= 1.9 callbacks (set_callbacks, ProgressBar, ...) -------------
 
 
-def search_context(callback_ctx, estimator):
+class SearchTask:
+    """sklearn's "search" callback task, whose evaluations span many rounds.
+
+    ``RandomizedSearchCV`` hangs every (candidate, split) evaluation directly
+    under its "search" task; a callback written for it expects that tree
+    (root, search, evaluations, refit). ``evaluate_candidates`` numbers the
+    evaluations of each call from 0, so every round sees the search task
+    through a view that numbers its evaluations after those of earlier rounds.
+    """
+
+    def __init__(self, context):
+        self.context = context
+        self.n_evaluations = 0
+
+    def round_view(self, n_evaluations: int) -> _ContinuedNumbering:
+        view = _ContinuedNumbering(self.context, self.n_evaluations)
+        self.n_evaluations += n_evaluations
+        return view
+
+
+class _ContinuedNumbering:
+    """A callback context whose new subtasks are numbered from ``offset``."""
+
+    def __init__(self, context, offset: int):
+        self._context = context
+        self._offset = offset
+
+    def subcontext(self, task_name="", task_id=None, **kwargs):
+        return self._context.subcontext(
+            task_name=task_name, task_id=self._offset + task_id, **kwargs
+        )
+
+
+def search_context(
+    callback_ctx, estimator, *, iterations: bool = False
+) -> SearchTask | None:
     """Open the "search" task under sklearn's root callback context.
 
-    Returns None on scikit-learn versions without callbacks. Rounds are
-    sequential sub-tasks of unknown number.
+    Returns None on scikit-learn versions without callbacks. The number of
+    evaluations is not known in advance. With ``iterations`` (halving), the
+    search task holds one "halving-iteration" task per rung, as in sklearn's
+    ``HalvingRandomSearchCV``, see :class:`HalvingIteration`.
     """
     if callback_ctx is None:
         return None
-    return callback_ctx.subcontext(
-        task_name="search", max_subtasks=None, sequential_subtasks=True
+    context = callback_ctx.subcontext(
+        task_name="search", max_subtasks=None, sequential_subtasks=iterations
     ).call_on_fit_task_begin(estimator=estimator)
+    return SearchTask(context)
 
 
-def evaluate_round(evaluate_candidates, candidates, search_ctx, estimator, **kwargs):
-    """Call ``evaluate_candidates`` once, under a per-round callback context.
+class HalvingIteration:
+    """One rung's "halving-iteration" task, opened at its first evaluation.
+
+    A rung that evaluates nothing (a finite space ran out) opens no task, so
+    the tree has one iteration task per entry of ``n_iterations_``, as in
+    sklearn's ``HalvingRandomSearchCV``. Use it as a context manager.
+    """
+
+    def __init__(self, search_task: SearchTask | None, estimator):
+        self._search_task = search_task
+        self._estimator = estimator
+        self._task: SearchTask | None = None
+
+    def task(self) -> SearchTask | None:
+        if self._search_task is not None and self._task is None:
+            context = self._search_task.context.subcontext(
+                task_name="halving-iteration",
+                max_subtasks=None,
+                sequential_subtasks=False,
+            ).call_on_fit_task_begin(estimator=self._estimator)
+            self._task = SearchTask(context)
+        return self._task
+
+    def __enter__(self) -> HalvingIteration:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._task is not None:
+            self._task.context.call_on_fit_task_end(estimator=self._estimator)
+
+
+def evaluate_round(evaluate_candidates, candidates, search_task, estimator, **kwargs):
+    """Call ``evaluate_candidates`` once, its evaluations under the search task.
 
     ``kwargs`` (``cv``, ``more_results``) go to ``evaluate_candidates``.
-
-    ``evaluate_candidates`` numbers its per-fit contexts from 0 at every call,
-    so each round needs its own parent context to keep the ids unique.
     """
-    if search_ctx is None:
+    if search_task is None:
         return evaluate_candidates(candidates, **kwargs)
-    round_ctx = search_ctx.subcontext(
-        task_name="round",
-        # Versions with callbacks set n_splits_ before calling _run_search.
-        max_subtasks=len(candidates) * estimator.n_splits_,
-        sequential_subtasks=False,
-    ).call_on_fit_task_begin(estimator=estimator)
-    results = evaluate_candidates(candidates, callback_ctx=round_ctx, **kwargs)
-    round_ctx.call_on_fit_task_end(estimator=estimator)
-    return results
+    # Versions with callbacks set n_splits_ before calling _run_search.
+    view = search_task.round_view(len(candidates) * estimator.n_splits_)
+    return evaluate_candidates(candidates, callback_ctx=view, **kwargs)
 
 
-def close_search_context(search_ctx, estimator) -> None:
-    if search_ctx is not None:
-        search_ctx.call_on_fit_task_end(estimator=estimator)
+def close_search_context(search_task: SearchTask | None, estimator) -> None:
+    if search_task is not None:
+        search_task.context.call_on_fit_task_end(estimator=estimator)
 
 
 # --- evaluate_candidates raising when every fit of one call failed ----------

@@ -27,6 +27,7 @@ from sklearn.utils import check_random_state, resample
 
 from sksmbo._compat import (
     BaseSuccessiveHalving,
+    HalvingIteration,
     Interval,
     StrOptions,
     all_fits_failed_error,
@@ -527,12 +528,13 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                 f"samples ({n_samples}); with resource='n_samples' it can be at most "
                 "that."
             )
-        self._warn_small_first_rung(y)
+        self._warn_small_first_rung(X, y, split_params)
 
-    def _warn_small_first_rung(self, y) -> None:
+    def _warn_small_first_rung(self, X, y, split_params) -> None:
         if self.resource != "n_samples" or self.min_resources == "exhaust":
             return
-        n_splits = self._checked_cv_orig.get_n_splits()
+        # Group splitters (LeaveOneGroupOut, ...) count their splits from groups.
+        n_splits = self._checked_cv_orig.get_n_splits(X, y, **split_params)
         n_train = self.min_resources_ * (n_splits - 1) / max(n_splits, 1)
         if is_classifier(self.estimator):
             n_classes = len(np.unique(np.asarray(y)))
@@ -653,7 +655,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             optimizer,
             model,
             subsample_seed=int(rng.randint(2**31 - 1)),
-            callback_ctx=search_context(callback_ctx, self),
+            callback_ctx=search_context(callback_ctx, self, iterations=True),
             n_brackets=len(plans),
         )
         self.n_resources_, self.n_candidates_, self.brackets_ = [], [], []
@@ -708,20 +710,22 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             more = {"iter": itr, "n_resources": n_resources}
             if run.n_brackets > 1:
                 more["bracket"] = bracket
+            with HalvingIteration(run.callback_ctx, self) as iteration:
 
-            def evaluate(points, more=more, n_resources=n_resources):
-                return self._evaluate(run, points, n_resources, more)
+                def evaluate(points, more=more, n_resources=n_resources):
+                    task = iteration.task()
+                    return self._evaluate(run, points, n_resources, more, task)
 
-            if rung == 0:
-                results, n = self._fill_first_rung(
-                    run, evaluate, plan["n_candidates"], n_resources
-                )
-                if not n:
-                    return 0, False
-            else:
-                n = len(candidates)
-                results = evaluate(candidates)
-                self._record(run, results, n_resources, n)
+                if rung == 0:
+                    results, n = self._fill_first_rung(
+                        run, evaluate, plan["n_candidates"], n_resources
+                    )
+                    if not n:
+                        return 0, False
+                else:
+                    n = len(candidates)
+                    results = evaluate(candidates)
+                    self._record(run, results, n_resources, n)
             self.n_resources_.append(n_resources)
             self.n_candidates_.append(n)
             candidates = list(top_k(results, ceil(n / self.factor), itr))
@@ -758,7 +762,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             n_done += len(points)
         return results, n_done
 
-    def _evaluate(self, run: _Run, points, n_resources: int, more: dict):
+    def _evaluate(self, run: _Run, points, n_resources: int, more: dict, task):
         if self.resource == "n_samples":
             cv = _Subsample(
                 self._checked_cv_orig,
@@ -773,7 +777,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         return evaluate_round(
             run.evaluate_candidates,
             points,
-            run.callback_ctx,
+            task,
             self,
             cv=cv,
             more_results=more_results,
@@ -791,19 +795,23 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         run.model.record(space, n_resources, X, scores, noise)
         return scores, noise
 
-    def _select_best_index(self, refit, refit_metric, results):
+    @staticmethod
+    def _select_best_index(refit, refit_metric, results):
         """The best candidate of the last iteration at the largest resources.
 
         With one bracket this is sklearn's rule (the last iteration); with
-        several, the last iterations of all brackets that reached the largest
-        resources compete.
+        several (a ``bracket`` column), the last iterations of all brackets
+        that reached the largest resources compete. A static method with
+        sklearn's signature, as ``BaseSearchCV._select_best_index``.
         """
         iters = np.asarray(results["iter"])
         n_resources = np.asarray(results["n_resources"])
-        last_iters = [first + n - 1 for first, n in getattr(self, "brackets_", [])]
-        if not last_iters:
-            last_iters = [iters.max()]
-        final = np.isin(iters, last_iters)
+        if "bracket" in results:
+            brackets = np.asarray(results["bracket"])
+            last_of_bracket = {b: iters[brackets == b].max() for b in set(brackets)}
+            final = iters == np.array([last_of_bracket[b] for b in brackets])
+        else:
+            final = iters == iters.max()
         final &= n_resources == n_resources[final].max()
         indices = np.flatnonzero(final)
         scores = np.asarray(results["mean_test_score"])[indices]

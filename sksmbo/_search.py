@@ -22,7 +22,7 @@ from numbers import Real as RealNumber
 
 import joblib
 import numpy as np
-from sklearn.base import is_classifier
+from sklearn.base import clone, is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
@@ -382,15 +382,31 @@ def _warn_non_finite(results) -> None:
 
 
 def check_param_names(estimator, space: Space) -> None:
-    """Raise before any fit if ``space`` names a parameter ``estimator`` lacks."""
+    """Raise before any fit if ``space`` names a parameter ``estimator`` refuses.
+
+    A name is valid when ``get_params`` lists it, or when the estimator's own
+    ``set_params`` accepts it: LightGBM, XGBoost and CatBoost take any
+    parameter through ``**kwargs``, as ``RandomizedSearchCV`` lets them.
+    """
     valid = set(estimator.get_params(deep=True))
     for sub in space.to_dicts():
-        for name in sub:
-            if name not in valid and not _valid_under_replaced_step(name, sub):
+        unlisted = [
+            name
+            for name in sub
+            if name not in valid and not _valid_under_replaced_step(name, sub)
+        ]
+        if not unlisted:
+            continue
+        probe = clone(estimator)
+        for name in unlisted:
+            value = sub[name].from_unit(np.array([0.5]))[0]
+            try:
+                probe.set_params(**{name: value})
+            except Exception as exc:
                 raise ValueError(
                     f"Invalid parameter {name!r} in search_spaces for estimator "
                     f"{estimator!r}. Valid parameters are: {sorted(valid)!r}."
-                )
+                ) from exc
 
 
 def _valid_under_replaced_step(name: str, subspace: Mapping) -> bool:

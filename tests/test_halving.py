@@ -156,9 +156,9 @@ def test_first_bracket_is_the_design_by_default(big_data):
 class RoundRecorder(HalvingBayesSearchCV):
     """Records the size of every round of candidates it evaluates."""
 
-    def _evaluate(self, run, points, n_resources, more):
+    def _evaluate(self, run, points, n_resources, more, task):
         self.rounds_.append((more["iter"], len(points)))
-        return super()._evaluate(run, points, n_resources, more)
+        return super()._evaluate(run, points, n_resources, more, task)
 
     def fit(self, X, y=None, **params):
         self.rounds_ = []
