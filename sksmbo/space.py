@@ -806,7 +806,7 @@ def _from_optuna(dist, kind: str) -> Dimension:
     if kind in ("FloatDistribution", "IntDistribution"):
         step = dist.step
     if integral and step is None:
-        step = 1
+        step = getattr(dist, "step", 1)  # optuna 2's Int*UniformDistribution
     low, high = dist.low, dist.high
     if log and step not in (None, 1):
         raise ValueError(
