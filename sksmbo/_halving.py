@@ -40,7 +40,7 @@ from sksmbo._compat import (
     warm_started_fits,
 )
 from sksmbo._optimizer import Optimizer, read_scores
-from sksmbo._search import check_param_names
+from sksmbo._search import all_of, check_param_names
 from sksmbo._surrogates.fidelity import FidelityGPProposer
 from sksmbo._surrogates.tpe import TPEProposer
 from sksmbo._warm_start import FitCache, warm_start_param
@@ -327,6 +327,12 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         start over. ``mean_fit_time`` in ``cv_results_`` then counts only the
         time the continued fit added.
 
+    constraints : callable or list of callables, default=None
+        Predicates on a candidate (its parameter dict): a candidate for which
+        any returns False is never evaluated (e.g. ``lambda p: p["max_depth"]
+        * p["n_estimators"] <= 2000``). Checked before any fit: an error is
+        raised if the constraints reject every candidate tried.
+
     cv : int, cross-validation generator or an iterable, default=5
         Determines the cross-validation splitting strategy. The splits must
         be the same at every call to ``split`` (sklearn's rule for halving).
@@ -462,6 +468,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         "random_fraction": [Interval(RealNumber, 0, 1, closed="both")],
         "n_startup": [Interval(Integral, 1, None, closed="left"), None],
         "warm_start_survivors": ["boolean"],
+        "constraints": [callable, list, None],
     }
 
     def __init__(
@@ -480,6 +487,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         random_fraction=1 / 3,
         n_startup=None,
         warm_start_survivors=True,
+        constraints=None,
         cv=5,
         scoring=None,
         refit=True,
@@ -512,6 +520,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         self.random_fraction = random_fraction
         self.n_startup = n_startup
         self.warm_start_survivors = warm_start_survivors
+        self.constraints = constraints
 
     # -- checks ------------------------------------------------------------
 
@@ -638,7 +647,11 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         base = TPEProposer() if self.surrogate == "tpe" else FidelityGPProposer()
         model = _PromotionModelProposer(base, n_min, self.random_fraction)
         optimizer = Optimizer(
-            space, proposer=model, n_initial_points=n_design, random_state=seed
+            space,
+            proposer=model,
+            n_initial_points=n_design,
+            constraint=all_of(self.constraints, "constraints"),
+            random_state=seed,
         )
         return optimizer, model
 

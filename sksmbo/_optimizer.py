@@ -7,6 +7,7 @@ parameter dicts outside, as unit-cube rows inside (see :mod:`sksmbo.space`).
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Mapping
 from numbers import Integral
 from typing import Protocol
@@ -32,12 +33,16 @@ _CONSTRAINTS = {
     "n_initial_points": [Interval(Integral, 0, None, closed="left")],
     "initial_point_generator": [StrOptions(set(SAMPLERS))],
     "scramble": ["boolean"],
+    "constraint": [callable, None],
+    "model_queue_size": [Interval(Integral, 0, None, closed="left"), None],
     "random_state": ["random_state"],
 }
 _ASK_CONSTRAINTS = {"n_points": [Interval(Integral, 1, None, closed="left"), None]}
 _PROPOSERS = {"gp": GPProposer, "tpe": TPEProposer}
 # Above this many points a finite space is not enumerated to find unseen ones.
 _MAX_ENUMERATED = 100_000
+# Proposals asked again when a constraint rejects some, before random points.
+_CONSTRAINED_TRIES = 3
 
 
 class Proposer(Protocol):
@@ -86,6 +91,16 @@ class Optimizer:
         The space-filling design.
     scramble : bool, default=True
         Scramble the Sobol' or Halton sequence.
+    constraint : callable or None, default=None
+        A predicate on a point (a parameter dict): points for which it returns
+        False are never asked. Rejected model proposals are proposed again
+        (with the rejected points as pending) up to three times, then replaced
+        by random feasible points. Not pickled with the optimizer (it is often
+        a lambda): set the ``constraint`` attribute again after loading one.
+    model_queue_size : int or None, default=0
+        How many of the proposer's latest fitted models (its ``model_``, e.g.
+        the Gaussian process) :meth:`result` keeps in ``models``, as
+        scikit-optimize does. None keeps all of them; 0 keeps none.
     random_state : int, RandomState instance or None, default=None
         Seeds the design and the proposer.
 
@@ -119,6 +134,8 @@ class Optimizer:
         n_initial_points: int = 10,
         initial_point_generator: str = "sobol",
         scramble: bool = True,
+        constraint=None,
+        model_queue_size: int | None = 0,
         random_state=None,
     ):
         validate_parameter_constraints(
@@ -128,6 +145,8 @@ class Optimizer:
                 "n_initial_points": n_initial_points,
                 "initial_point_generator": initial_point_generator,
                 "scramble": scramble,
+                "constraint": constraint,
+                "model_queue_size": model_queue_size,
                 "random_state": random_state,
             },
             caller_name=type(self).__name__,
@@ -137,6 +156,8 @@ class Optimizer:
             _PROPOSERS[proposer]() if isinstance(proposer, str) else proposer
         )
         self.n_initial_points = n_initial_points
+        self.constraint = constraint
+        self._models: deque = deque(maxlen=model_queue_size)
         seeds = check_random_state(random_state).randint(2**31 - 1, size=2)
         self._design = DesignStream(
             initial_point_generator, self.space.n_columns, int(seeds[0]), scramble
@@ -145,10 +166,16 @@ class Optimizer:
         self._X = np.empty((0, self.space.n_columns))
         self._y = np.empty(0)
         self._noise = np.empty(0)
+        self._cost = np.empty(0)
         self._pending = np.empty((0, self.space.n_columns))
         self._seen: set[bytes] = set()
         self.Xi: list[dict] = []
         self.yi: list[float] = []
+
+    def __getstate__(self) -> dict:
+        # A constraint is often a lambda, which does not pickle: a pickled
+        # optimizer (a checkpoint) leaves it out; whoever loads it sets it again.
+        return {**self.__dict__, "constraint": None}
 
     # -- ask ---------------------------------------------------------------
 
@@ -174,8 +201,18 @@ class Optimizer:
         k = 1 if n_points is None else int(n_points)
         n_design = max(0, self.n_initial_points - len(self._y) - len(self._pending))
         X = self._take_unseen(self._design.take(min(k, n_design)))
-        if len(X) < k:
-            X = np.vstack([X, self._take_unseen(self._propose(k - len(X), X))])
+        rejected = np.empty((0, self.space.n_columns))
+        # Without a constraint one pass suffices: repeats are already replaced.
+        for _ in range(_CONSTRAINED_TRIES if self.constraint else 1):
+            if len(X) >= k:
+                break
+            proposed = self._propose(k - len(X), np.vstack([X, rejected]))
+            feasible = self._take_unseen(proposed)
+            rejected = np.vstack([rejected, self._rejected(proposed)])
+            X = np.vstack([X, feasible])
+        if len(X) < k and self.constraint is not None:
+            X = np.vstack([X, self._random_unseen(k - len(X))])
+            self._check_some_feasible(X)
         self._pending = np.vstack([self._pending, X])
         points = self.space.inverse_transform(X) if len(X) else []
         if n_points is None:
@@ -188,7 +225,9 @@ class Optimizer:
         if self.proposer is None or not finite.any():
             return self._design.take(k)
         y = np.where(finite, self._y, self._y[finite].min())
-        return self.proposer.propose(
+        # Per-second acquisitions (EIps) model the cost of evaluations too.
+        extra = {"cost": self._cost} if getattr(self.proposer, "needs_cost", 0) else {}
+        X = self.proposer.propose(
             self._X,
             y,
             self._noise,
@@ -196,25 +235,57 @@ class Optimizer:
             space=self.space,
             rng=self._rng,
             pending=np.vstack([self._pending, batch]),
+            **extra,
+        )
+        model = getattr(self.proposer, "model_", None)
+        if model is not None and self._models.maxlen != 0:
+            self._models.append(model)
+        return X
+
+    def _feasible(self, X: np.ndarray) -> np.ndarray:
+        """Boolean mask of the rows of ``X`` the constraint accepts."""
+        if self.constraint is None or not len(X):
+            return np.ones(len(X), dtype=bool)
+        return np.array(
+            [bool(self.constraint(p)) for p in self.space.inverse_transform(X)]
         )
 
     def _take_unseen(self, X: np.ndarray) -> np.ndarray:
-        """Snap proposals to valid points; replace repeats by unseen points."""
+        """Snap proposals to valid points; drop infeasible ones; replace repeats.
+
+        Infeasible points are marked seen, so that they are never tried again.
+        """
         X = self.space.snap(X)
+        feasible = self._feasible(X)
         keep = []
         for i, key in enumerate(self.space.keys(X)):
             if key in self._seen:
                 continue
             self._seen.add(key)
-            keep.append(i)
+            if feasible[i]:
+                keep.append(i)
         X_new = X[keep]
-        missing = len(X) - len(keep)
-        if missing:
+        missing = int(feasible.sum()) - len(keep)
+        if missing > 0:
             X_new = np.vstack([X_new, self._random_unseen(missing)])
         return X_new
 
+    def _rejected(self, proposed: np.ndarray) -> np.ndarray:
+        """The proposed rows the constraint rejects, as pending for the next try."""
+        X = self.space.snap(proposed)
+        return X[~self._feasible(X)]
+
+    def _check_some_feasible(self, X: np.ndarray) -> None:
+        if len(X) or len(self._y) or len(self._pending) or self.exhausted:
+            return
+        raise ValueError(
+            f"The constraint {self.constraint!r} rejected every point tried in the "
+            "search space; no candidate can be proposed. Check that it returns "
+            "True for some parameter settings."
+        )
+
     def _random_unseen(self, k: int) -> np.ndarray:
-        """Up to ``k`` random unseen points (fewer once the space is exhausted)."""
+        """Up to ``k`` random unseen feasible points (fewer once none is left)."""
         size = self.space.size
         if size <= _MAX_ENUMERATED:
             grid = self.space.snap(self.space.grid())
@@ -223,7 +294,10 @@ class Optimizer:
                 for i, key in enumerate(self.space.keys(grid))
                 if key not in self._seen
             ]
-            chosen = grid[self._rng.permutation(unseen)[:k].astype(np.intp)]
+            order = self._rng.permutation(unseen).astype(np.intp)
+            if self.constraint is not None:
+                order = order[self._feasible(grid[order])]
+            chosen = grid[order[:k]]
         else:
             # Collisions are rare in a large space: rejection sampling suffices.
             chosen = []
@@ -231,7 +305,7 @@ class Optimizer:
                 if len(chosen) == k:
                     break
                 x = self.space.snap(self._rng.random((1, self.space.n_columns)))
-                if self.space.keys(x)[0] not in self._seen:
+                if self.space.keys(x)[0] not in self._seen and self._feasible(x)[0]:
                     chosen.append(x[0])
             chosen = np.array(chosen).reshape(-1, self.space.n_columns)
         self._seen.update(self.space.keys(chosen))
@@ -239,7 +313,7 @@ class Optimizer:
 
     # -- tell --------------------------------------------------------------
 
-    def tell(self, points, scores, noise=None) -> Optimizer:
+    def tell(self, points, scores, noise=None, cost=None) -> Optimizer:
         """Record evaluated points and their scores.
 
         Parameters
@@ -251,7 +325,11 @@ class Optimizer:
             evaluation: it is recorded, the model sees it as the worst score so
             far, and the point is never proposed again.
         noise : float or array-like of shape (n_points,), default=None
-            Known variance of each score (e.g. from cross-validation folds).
+            Known variance of each score (e.g. from cross-validation folds),
+            ``>= 0``; NaN when unknown.
+        cost : float or array-like of shape (n_points,), default=None
+            Seconds each evaluation took (NaN when unknown), ``>= 0``; read by
+            per-second acquisitions ("EIps", "PIps").
 
         Returns
         -------
@@ -262,12 +340,13 @@ class Optimizer:
             points = [points]
         points = list(points)
         scores = np.atleast_1d(np.asarray(scores, dtype=float))
-        noise = np.zeros(len(points)) if noise is None else np.atleast_1d(noise)
-        if not len(points) == len(scores) == len(noise):
+        noise = _per_point(noise, len(points), "noise", 0.0)
+        cost = _per_point(cost, len(points), "cost", np.nan)
+        if not len(points) == len(scores) == len(noise) == len(cost):
             raise ValueError(
-                f"tell needs as many scores and noise values as points. Got "
-                f"{len(points)} points, {len(scores)} scores, "
-                f"{len(noise)} noise values."
+                f"tell needs as many scores, noise and cost values as points. Got "
+                f"{len(points)} points, {len(scores)} scores, {len(noise)} noise "
+                f"values, {len(cost)} cost values."
             )
         X = self.space.snap(self.space.transform(points))
         keys = self.space.keys(X)
@@ -276,7 +355,8 @@ class Optimizer:
         scores = np.where(np.isfinite(scores), scores, np.nan)
         self._X = np.vstack([self._X, X])
         self._y = np.concatenate([self._y, scores])
-        self._noise = np.concatenate([self._noise, np.nan_to_num(noise.astype(float))])
+        self._noise = np.concatenate([self._noise, noise])
+        self._cost = np.concatenate([self._cost, cost])
         self.Xi.extend(points)
         self.yi.extend(scores.tolist())
         return self
@@ -317,7 +397,8 @@ class Optimizer:
         result : scipy.optimize.OptimizeResult
             ``x_iters`` (points as lists of values in sorted-name order),
             ``func_vals`` (negated scores), ``x`` and ``fun`` for the best
-            point, ``space`` and ``models`` (empty: models are not kept).
+            point, ``space`` and ``models`` (the latest fitted models, up to
+            ``model_queue_size``).
         """
         best_point, best_score = self.best()
         as_list = _as_value_list
@@ -328,8 +409,21 @@ class Optimizer:
             x_iters=[as_list(p) for p in self.Xi],
             func_vals=-np.asarray(self.yi, dtype=float),
             space=self.space,
-            models=[],
+            models=list(self._models),
         )
+
+
+def _per_point(values, n: int, name: str, default: float) -> np.ndarray:
+    """Per-point ``noise`` or ``cost`` as floats; NaN means unknown (noise: 0)."""
+    if values is None:
+        return np.full(n, default)
+    values = np.atleast_1d(np.asarray(values, dtype=float))
+    if np.any(values < 0) or np.isinf(values).any():
+        raise ValueError(
+            f"The {name!r} values passed to tell must be >= 0 and finite (NaN when "
+            f"unknown). Got {values!r}."
+        )
+    return np.nan_to_num(values, nan=default)
 
 
 def _as_value_list(point: Mapping) -> list:

@@ -43,6 +43,7 @@ from sksmbo._compat import (
 from sksmbo._optimizer import Optimizer, read_scores, warn_exhausted
 from sksmbo._progress import Progress
 from sksmbo._sampling import SAMPLERS
+from sksmbo._surrogates.forest import ForestProposer
 from sksmbo._surrogates.gp import GPProposer
 from sksmbo._surrogates.regressor import RegressorProposer, supports_return_std
 from sksmbo._surrogates.tpe import TPEProposer
@@ -71,6 +72,7 @@ class _BaseSMBOSearch(BaseSearchCV):
         "max_time": [Interval(RealNumber, 0, None, closed="neither"), None],
         "progress_bar": ["boolean"],
         "warm_start": ["boolean"],
+        "constraints": [callable, list, None],
     }
 
     def __init__(
@@ -93,6 +95,7 @@ class _BaseSMBOSearch(BaseSearchCV):
         max_time,
         progress_bar,
         warm_start,
+        constraints,
     ):
         super().__init__(
             estimator=estimator,
@@ -113,6 +116,7 @@ class _BaseSMBOSearch(BaseSearchCV):
         self.max_time = max_time
         self.progress_bar = progress_bar
         self.warm_start = warm_start
+        self.constraints = constraints
 
     @abstractmethod
     def _make_optimizer(self, space: Space, n_iter: int, seed: int) -> Optimizer:
@@ -233,6 +237,9 @@ class _BaseSMBOSearch(BaseSearchCV):
                 self._make_optimizer(space, n_iter, int(rng.randint(2**31 - 1)))
                 for space, n_iter in plan
             ]
+        constraint = self._candidate_constraint()
+        for optimizer in optimizers:  # a resumed optimizer was pickled without it
+            optimizer.constraint = constraint
         self._state = self._resume or SearchState(optimizers, [], [], None)
         self._n_rounds = 0
         self.optimizer_results_ = []
@@ -267,6 +274,10 @@ class _BaseSMBOSearch(BaseSearchCV):
             raise all_fits_failed_error(fits)
         if self._n_rounds:
             _warn_non_finite(self._state.results)
+
+    def _candidate_constraint(self):
+        """One predicate from ``constraints``, or None."""
+        return all_of(self.constraints, "constraints")
 
     def _check_resumable(self, state: SearchState, X, y, groups) -> None:
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
@@ -332,9 +343,11 @@ class _BaseSMBOSearch(BaseSearchCV):
         return self.n_points
 
     def _read_scores(self, results, k):
-        """The last ``k`` candidates' mean score and its variance over folds."""
+        """The last ``k`` candidates' mean score, its variance over folds and
+        their mean fit time (the cost per-second acquisitions model)."""
         metric = _objective_metric(results, self.scoring, self.refit)
-        return read_scores(results, metric, k)
+        mean, noise = read_scores(results, metric, k)
+        return mean, noise, np.asarray(results["mean_fit_time"][-k:], dtype=float)
 
 
 class SearchState:
@@ -351,6 +364,36 @@ class SearchState:
         self.out = out
         self.results = results
         self.n_splits = n_splits
+
+
+class AllOf:
+    """A predicate true when every one of ``predicates`` accepts a candidate."""
+
+    def __init__(self, predicates):
+        self.predicates = predicates
+
+    def __call__(self, params) -> bool:
+        return all(predicate(params) for predicate in self.predicates)
+
+
+class _ValueListConstraint:
+    """scikit-optimize's ``space_constraint``: called with the values as a list.
+
+    scikit-optimize's ``BayesSearchCV`` orders a candidate's values by
+    parameter name.
+    """
+
+    def __init__(self, predicate):
+        self.predicate = predicate
+
+    def __call__(self, params) -> bool:
+        return self.predicate([params[name] for name in sorted(params)])
+
+
+def all_of(predicates, name: str) -> AllOf | None:
+    """``predicates`` (a callable, a list of them or None) as one predicate."""
+    predicates = _check_callbacks(predicates, name)
+    return AllOf(predicates) if predicates else None
 
 
 def _check_callbacks(callbacks, name: str) -> list:
@@ -478,6 +521,12 @@ _COMMON_PARAMS = """\
     progress_bar : bool, default=False
         Show candidates done, best score so far and elapsed time: a tqdm bar
         with the ``progress`` extra, else one line per round on stderr.
+
+    constraints : callable or list of callables, default=None
+        Predicates on a candidate (its parameter dict): a candidate for which
+        any returns False is never evaluated (e.g. ``lambda p: p["max_depth"]
+        * p["n_estimators"] <= 2000``). Checked before any fit: an error is
+        raised if the constraints reject every candidate tried.
 
     warm_start : bool, default=False
         Calling ``fit`` again continues the search (up to a larger ``n_iter``)
@@ -632,6 +681,7 @@ class QuasiRandomSearchCV(_BaseSMBOSearch):
         max_time=None,
         progress_bar=False,
         warm_start=False,
+        constraints=None,
     ):
         super().__init__(
             estimator,
@@ -651,6 +701,7 @@ class QuasiRandomSearchCV(_BaseSMBOSearch):
             max_time=max_time,
             progress_bar=progress_bar,
             warm_start=warm_start,
+            constraints=constraints,
         )
         self.sampler = sampler
         self.scramble = scramble
@@ -672,8 +723,21 @@ _ACQ_FUNC_ALIASES = {
     "PI": "pi",
     "LCB": "lcb",
     "UCB": "lcb",
+    "EIps": "ei_per_second",
+    "PIps": "pi_per_second",
 }
-_ACQ_FUNCS = ("log_ei", "ei", "pi", "log_pi", "lcb", "gp_hedge")
+_ACQ_FUNCS = (
+    "log_ei",
+    "ei",
+    "pi",
+    "log_pi",
+    "lcb",
+    "gp_hedge",
+    "ei_per_second",
+    "pi_per_second",
+)
+# scikit-optimize's base_estimator strings (any case) and what each builds.
+_BASE_ESTIMATORS = ("GP", "RF", "ET", "GBRT", "DUMMY")
 # optimizer_kwargs keys (scikit-optimize's) and the argument each one sets.
 _OPTIMIZER_KWARGS = {
     "base_estimator": "base_estimator",
@@ -682,9 +746,19 @@ _OPTIMIZER_KWARGS = {
     "n_initial_points": "n_initial_points",
     "initial_point_generator": "initial_point_generator",
     "acq_func_kwargs": None,  # {"xi": ..., "kappa": ...}
+    "acq_optimizer_kwargs": None,  # {"n_points": ..., "n_restarts_optimizer": ...}
+    "model_queue_size": None,
+    "space_constraint": None,  # a predicate on the values, in sorted-name order
+    "n_jobs": None,  # ignored: the search's n_jobs sets the parallelism
     "random_state": None,  # ignored: the search's random_state seeds everything
 }
 _ACQ_FUNC_KWARGS = ("xi", "kappa")
+# acq_optimizer_kwargs keys (scikit-optimize's) and the proposer setting each sets.
+_ACQ_OPTIMIZER_KWARGS = {
+    "n_points": "n_candidates",
+    "n_restarts_optimizer": "n_polish",
+    "n_jobs": None,  # ignored: proposals run on one thread
+}
 
 
 class BayesSearchCV(_BaseSMBOSearch):
@@ -794,7 +868,7 @@ class BayesSearchCV(_BaseSMBOSearch):
     _parameter_constraints: dict = {
         **_BaseSMBOSearch._parameter_constraints,
         "optimizer_kwargs": [dict, None],
-        "base_estimator": [StrOptions({"GP"}), HasMethods(["fit", "predict"])],
+        "base_estimator": [str, HasMethods(["fit", "predict"])],
         "acq_func": [StrOptions(set(_ACQ_FUNCS) | set(_ACQ_FUNC_ALIASES))],
         "acq_optimizer": [StrOptions({"auto", "lbfgs", "sampling"})],
         "n_initial_points": [Interval(Integral, 1, None, closed="left")],
@@ -833,6 +907,7 @@ class BayesSearchCV(_BaseSMBOSearch):
         max_time=None,
         progress_bar=False,
         warm_start=False,
+        constraints=None,
     ):
         super().__init__(
             estimator,
@@ -852,6 +927,7 @@ class BayesSearchCV(_BaseSMBOSearch):
             max_time=max_time,
             progress_bar=progress_bar,
             warm_start=warm_start,
+            constraints=constraints,
         )
         self.optimizer_kwargs = optimizer_kwargs
         self.base_estimator = base_estimator
@@ -881,21 +957,15 @@ class BayesSearchCV(_BaseSMBOSearch):
             for name, p in inspect.signature(type(self).__init__).parameters.items()
         }
         given = dict(self.optimizer_kwargs or {})
-        unknown = sorted(set(given) - set(_OPTIMIZER_KWARGS), key=str)
-        if unknown:
-            raise ValueError(
-                f"Unknown key(s) {unknown!r} in optimizer_kwargs. Valid keys are "
-                f"{sorted(_OPTIMIZER_KWARGS)!r}."
-            )
-        acq_kwargs = given.pop("acq_func_kwargs", None) or {}
-        given.pop("random_state", None)
-        if not isinstance(acq_kwargs, Mapping) or set(acq_kwargs) - set(
-            _ACQ_FUNC_KWARGS
-        ):
-            raise ValueError(
-                "optimizer_kwargs['acq_func_kwargs'] must be a dict with keys among "
-                f"{list(_ACQ_FUNC_KWARGS)!r}. Got {acq_kwargs!r}."
-            )
+        _check_keys(given, _OPTIMIZER_KWARGS, "optimizer_kwargs")
+        acq_kwargs = _nested_kwargs(given, "acq_func_kwargs", _ACQ_FUNC_KWARGS)
+        extras = {
+            "model_queue_size": given.pop("model_queue_size", 0),
+            "space_constraint": given.pop("space_constraint", None),
+            **_nested_kwargs(given, "acq_optimizer_kwargs", _ACQ_OPTIMIZER_KWARGS),
+        }
+        for ignored in ("random_state", "n_jobs"):
+            given.pop(ignored, None)
         given.update(acq_kwargs)
         for name, value in given.items():
             if _differs(settings[name], defaults[name]) and _differs(
@@ -911,10 +981,21 @@ class BayesSearchCV(_BaseSMBOSearch):
         validate_parameter_constraints(
             constraints, given, caller_name="optimizer_kwargs"
         )
+        validate_parameter_constraints(
+            _EXTRA_CONSTRAINTS, extras, caller_name="optimizer_kwargs"
+        )
+        settings.update(extras)
         settings["acq_func"] = _ACQ_FUNC_ALIASES.get(
             settings["acq_func"], settings["acq_func"]
         )
         return settings
+
+    def _candidate_constraint(self):
+        space_constraint = self._settings()["space_constraint"]
+        own = _check_callbacks(self.constraints, "constraints")
+        if space_constraint is not None:
+            own.append(_ValueListConstraint(space_constraint))
+        return AllOf(own) if own else None
 
     def _make_optimizer(self, space, n_iter, seed):
         settings = self._settings()
@@ -929,8 +1010,41 @@ class BayesSearchCV(_BaseSMBOSearch):
             proposer=_bayes_proposer(settings),
             n_initial_points=settings["n_initial_points"],
             initial_point_generator=settings["initial_point_generator"],
+            model_queue_size=settings["model_queue_size"],
             random_state=seed,
         )
+
+
+# Checks of the optimizer_kwargs entries that have no argument of their own.
+_EXTRA_CONSTRAINTS = {
+    "model_queue_size": [Interval(Integral, 0, None, closed="left"), None],
+    "space_constraint": [callable, None],
+    "n_candidates": [Interval(Integral, 1, None, closed="left")],
+    "n_polish": [Interval(Integral, 1, None, closed="left")],
+}
+
+
+def _check_keys(given: Mapping, valid, where: str) -> None:
+    unknown = sorted(set(given) - set(valid), key=str)
+    if unknown:
+        raise ValueError(
+            f"Unknown key(s) {unknown!r} in {where}. Valid keys are "
+            f"{sorted(valid)!r}."
+        )
+
+
+def _nested_kwargs(given: dict, key: str, names) -> dict:
+    """Pop ``given[key]`` (a dict of scikit-optimize's keys); map them to ours."""
+    nested = given.pop(key, None) or {}
+    if not isinstance(nested, Mapping):
+        raise ValueError(
+            f"optimizer_kwargs[{key!r}] must be a dict with keys among "
+            f"{sorted(names)!r}. Got {nested!r}."
+        )
+    _check_keys(nested, names, f"optimizer_kwargs[{key!r}]")
+    if isinstance(names, Mapping):  # renamed; None marks an ignored key
+        return {names[k]: v for k, v in nested.items() if names[k]}
+    return dict(nested)
 
 
 def _differs(value, other) -> bool:
@@ -941,22 +1055,46 @@ def _differs(value, other) -> bool:
 
 
 def _bayes_proposer(settings: dict):
-    common = dict(
-        acq_func=settings["acq_func"], xi=settings["xi"], kappa=settings["kappa"]
-    )
-    if isinstance(settings["base_estimator"], str):  # "GP"
-        return GPProposer(**common, polish=settings["acq_optimizer"] != "sampling")
-    if not supports_return_std(settings["base_estimator"]):
+    """The proposer ``base_estimator`` and ``acq_func`` name; None for "DUMMY"."""
+    acq_func = settings["acq_func"]
+    per_second = acq_func.endswith("_per_second")
+    common = dict(xi=settings["xi"], kappa=settings["kappa"])
+    screening = {
+        k: settings[k] for k in ("n_candidates", "n_polish") if k in settings
+    }
+    base = settings["base_estimator"]
+    if isinstance(base, str):
+        kind = base.upper()
+        if kind not in _BASE_ESTIMATORS:
+            raise ValueError(
+                f"The 'base_estimator' parameter must be one of {_BASE_ESTIMATORS} "
+                "(in any case) or a regressor whose predict accepts "
+                f"return_std=True. Got {base!r}."
+            )
+        if kind == "DUMMY":  # scikit-optimize's random search: the design goes on
+            return None
+        if kind == "GP":
+            if per_second:  # log-EI / log-PI per second: the same argmax as EIps
+                common["per_second"] = True
+                acq_func = "log_" + acq_func.removesuffix("_per_second")
+            polish = settings["acq_optimizer"] != "sampling"
+            return GPProposer(acq_func, **common, polish=polish, **screening)
+    elif not supports_return_std(base):
         raise ValueError(
-            "The 'base_estimator' parameter must be 'GP' or a regressor whose predict "
-            f"accepts return_std=True. Got {settings['base_estimator']!r}."
+            "The 'base_estimator' parameter must be one of "
+            f"{_BASE_ESTIMATORS} or a regressor whose predict accepts "
+            f"return_std=True. Got {base!r}."
         )
-    if settings["acq_func"] == "gp_hedge":
+    if acq_func == "gp_hedge" or per_second:
         raise ValueError(
-            "acq_func='gp_hedge' needs base_estimator='GP'. Got "
-            f"base_estimator={settings['base_estimator']!r}."
+            f"acq_func={acq_func!r} needs base_estimator='GP'. Got "
+            f"base_estimator={base!r}."
         )
-    return RegressorProposer(settings["base_estimator"], **common)
+    # Trees and user regressors have no gradient to polish: screening only.
+    n_candidates = {k: v for k, v in screening.items() if k == "n_candidates"}
+    if isinstance(base, str):
+        return ForestProposer(kind.lower(), acq_func=acq_func, **common, **n_candidates)
+    return RegressorProposer(base, acq_func=acq_func, **common, **n_candidates)
 
 
 class TPESearchCV(_BaseSMBOSearch):
@@ -1075,6 +1213,7 @@ class TPESearchCV(_BaseSMBOSearch):
         max_time=None,
         progress_bar=False,
         warm_start=False,
+        constraints=None,
     ):
         super().__init__(
             estimator,
@@ -1094,6 +1233,7 @@ class TPESearchCV(_BaseSMBOSearch):
             max_time=max_time,
             progress_bar=progress_bar,
             warm_start=warm_start,
+            constraints=constraints,
         )
         self.n_startup = n_startup
         self.n_ei_candidates = n_ei_candidates

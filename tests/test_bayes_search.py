@@ -184,13 +184,13 @@ class Counting(FastClassifier):
     "kwargs, match",
     [
         (dict(optimizer_kwargs={"acq_fun": "EI"}), r"Unknown key\(s\) \['acq_fun'\]"),
-        (dict(optimizer_kwargs={"acq_func": "EIps"}), r"'acq_func' parameter"),
+        (dict(optimizer_kwargs={"acq_func": "EIPS"}), r"'acq_func' parameter"),
         (dict(acq_func="nope"), r"'acq_func' parameter"),
         (dict(acq_optimizer="grid"), r"'acq_optimizer' parameter"),
-        (dict(base_estimator="RF"), r"'base_estimator' parameter"),
+        (dict(base_estimator="SVR"), r"'base_estimator' parameter"),
         (dict(base_estimator=LinearRegression()), r"predict accepts return_std"),
         (dict(n_initial_points=0), r"'n_initial_points' parameter"),
-        (dict(initial_point_generator="grid"), r"'initial_point_generator' parameter"),
+        (dict(initial_point_generator="sobel"), r"'initial_point_generator' parameter"),
         (dict(n_points=0), r"'n_points' parameter"),
         (dict(n_points="many"), r"'n_points' parameter"),
         (dict(xi=-1.0), r"'xi' parameter"),
@@ -200,7 +200,7 @@ class Counting(FastClassifier):
         ),
         (
             dict(optimizer_kwargs={"acq_func_kwargs": {"eta": 1}}),
-            r"acq_func_kwargs.*must be a dict with keys among",
+            r"Unknown key\(s\) \['eta'\] in optimizer_kwargs\['acq_func_kwargs'\]",
         ),
     ],
 )

@@ -34,6 +34,7 @@ from sksmbo import (
     QuasiRandomSearchCV,
     TPESearchCV,
 )
+from tests.conftest import FastClassifier
 
 SEARCHES = [BayesSearchCV, TPESearchCV, QuasiRandomSearchCV]
 ALL_SEARCHES = [*SEARCHES, HalvingBayesSearchCV]
@@ -259,3 +260,158 @@ def test_callbacks_see_sklearns_task_tree(case, refit):
             assert callback.count_hooks("on_fit_task_begin") == n_tasks
             assert callback.count_hooks("on_fit_task_end") == n_tasks
             assert callback.count_hooks("teardown") == 1
+
+
+# -- scikit-optimize's optimizer_kwargs surface (issue 18, point 2) -------------
+
+
+@pytest.mark.parametrize(
+    "name, proposer",
+    [
+        ("GP", "GPProposer"),
+        ("gp", "GPProposer"),
+        ("RF", "ForestProposer"),
+        ("et", "ForestProposer"),
+        ("GBRT", "ForestProposer"),
+        ("dummy", None),
+    ],
+)
+def test_skopt_base_estimator_strings(name, proposer, data):
+    X, y = data
+    search = BayesSearchCV(
+        FastClassifier(),
+        {"a": (0.0, 1.0), "b": (0, 6), "c": ["x", "y"]},
+        optimizer_kwargs={"base_estimator": name},
+        n_iter=8,
+        n_initial_points=4,
+        cv=2,
+        random_state=0,
+    ).fit(X, y)
+    optimizer = search._state.optimizers[0]
+    assert type(optimizer.proposer).__name__ == str(proposer) or (
+        proposer is None and optimizer.proposer is None
+    )
+    if proposer == "ForestProposer":
+        assert optimizer.proposer.kind == name.lower()
+    assert len(search.cv_results_["params"]) == 8
+
+
+def test_skopt_acq_optimizer_kwargs_and_model_queue(data):
+    X, y = data
+    search = BayesSearchCV(
+        FastClassifier(),
+        {"a": (0.0, 1.0)},
+        optimizer_kwargs={
+            "acq_optimizer_kwargs": {
+                "n_points": 300,
+                "n_restarts_optimizer": 2,
+                "n_jobs": -1,
+            },
+            "model_queue_size": 2,
+            "n_jobs": 4,
+        },
+        n_iter=7,
+        n_initial_points=3,
+        cv=2,
+        random_state=0,
+    ).fit(X, y)
+    proposer = search._state.optimizers[0].proposer
+    assert (proposer.n_candidates, proposer.n_polish) == (300, 2)
+    models = search.optimizer_results_[0].models
+    # Four model rounds, the last two models kept, the newest last.
+    assert len(models) == 2 and models[-1] is proposer.model_
+
+
+@pytest.mark.parametrize("acq_func", ["EIps", "PIps"])
+def test_skopt_per_second_acquisitions_model_fit_time(acq_func, data):
+    X, y = data
+    search = BayesSearchCV(
+        FastClassifier(),
+        {"a": (0.0, 1.0)},
+        acq_func=acq_func,
+        n_iter=6,
+        n_initial_points=3,
+        cv=2,
+        random_state=0,
+    ).fit(X, y)
+    optimizer = search._state.optimizers[0]
+    assert optimizer.proposer.per_second
+    # The optimizer was told each candidate's mean fit time.
+    np.testing.assert_allclose(optimizer._cost, search.cv_results_["mean_fit_time"])
+    assert optimizer.proposer.cost_model_ is not None
+
+
+def test_skopt_space_constraint_gets_values_in_name_order(data):
+    X, y = data
+    seen = []
+
+    def space_constraint(values):
+        seen.append(values)
+        a, b = values  # sorted names: "a", "b"
+        return a + b / 10 <= 0.5
+
+    search = BayesSearchCV(
+        FastClassifier(),
+        {"b": (0, 5), "a": (0.0, 1.0)},
+        optimizer_kwargs={"space_constraint": space_constraint},
+        n_iter=8,
+        n_initial_points=4,
+        cv=2,
+        random_state=0,
+    ).fit(X, y)
+    assert all(isinstance(v[1], int | np.integer) for v in seen)
+    for p in search.cv_results_["params"]:
+        assert p["a"] + p["b"] / 10 <= 0.5
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"base_estimator": "SVR"}, ValueError, r"'base_estimator'.*'GBRT'.*'SVR'"),
+        (
+            {"optimizer_kwargs": {"acq_optimizer_kwargs": {"n_pts": 3}}},
+            ValueError,
+            r"Unknown key\(s\) \['n_pts'\] in optimizer_kwargs\['acq_optimizer_kw",
+        ),
+        (
+            {"optimizer_kwargs": {"model_queue_size": -1}},
+            ValueError,
+            r"'model_queue_size' parameter of optimizer_kwargs.*Got -1",
+        ),
+        (
+            {"optimizer_kwargs": {"space_constraint": 3}},
+            ValueError,
+            r"'space_constraint' parameter of optimizer_kwargs.*Got 3",
+        ),
+        ({"base_estimator": "RF", "acq_func": "EIps"}, ValueError, r"needs base_est"),
+        ({"constraints": [lambda p: True, 3]}, TypeError, r"'constraints'.*Got 3"),
+        (
+            {"constraints": lambda p: p["a"] > 2},
+            ValueError,
+            r"constraint .* rejected every point",
+        ),
+    ],
+)
+def test_skopt_surface_errors_before_any_fit(kwargs, error, match, data):
+    X, y = data
+    search = BayesSearchCV(FastClassifier(fail=True), {"a": (0.0, 1.0)}, **kwargs)
+    with pytest.raises(error, match=match):
+        search.fit(X, y)  # fit would fail: the error must come first
+    assert not hasattr(search, "cv_results_")
+
+
+@pytest.mark.parametrize("cls", ALL_SEARCHES)
+def test_constraints_are_never_violated(cls, binary):
+    X, y = binary
+    spaces = {"C": (0.01, 10.0, "log-uniform"), "tol": (1e-5, 1e-2, "log-uniform")}
+    rules = [lambda p: p["C"] * p["tol"] < 1e-2, lambda p: p["C"] > 0.05]
+    search = cls(
+        LogisticRegression(),
+        spaces,
+        constraints=rules,
+        cv=3,
+        random_state=0,
+        **_small(cls, n_iter=8) if cls is not HalvingBayesSearchCV else _small(cls),
+    ).fit(X, y)
+    for p in search.cv_results_["params"]:
+        assert all(rule(p) for rule in rules)

@@ -104,7 +104,7 @@ def test_result_is_in_skopt_format():
     "kwargs, match",
     [
         ({"n_initial_points": -1}, r"'n_initial_points'.*-1"),
-        ({"initial_point_generator": "grid"}, r"'initial_point_generator'.*'grid'"),
+        ({"initial_point_generator": "sobel"}, r"'initial_point_generator'.*'sobel'"),
     ],
 )
 def test_bad_arguments(kwargs, match):

@@ -761,6 +761,12 @@ class GPProposer:
     n_restarts : int, default=2
         Random restarts, drawn from the prior, of the hyperparameter fit
         (beside the warm start).
+    per_second : bool, default=False
+        Improvement per second (scikit-optimize's "EIps", "PIps"): a second
+        process models the log of each evaluation's cost (seconds, passed to
+        ``propose`` as ``cost``) and the acquisition, which must then be
+        "log_ei" or "log_pi", is divided by its predicted cost (subtracted in
+        log space).
 
     Attributes
     ----------
@@ -793,8 +799,14 @@ class GPProposer:
         n_polish: int = 5,
         polish: bool = True,
         n_restarts: int = 2,
+        per_second: bool = False,
     ):
         _check_params(acq_func, xi, kappa, n_candidates, n_polish, polish, n_restarts)
+        if per_second and acq_func not in ("log_ei", "log_pi"):
+            raise ValueError(
+                "per_second=True needs acq_func 'log_ei' or 'log_pi'. Got "
+                f"acq_func={acq_func!r}."
+            )
         self.acq_func = acq_func
         self.xi = float(xi)
         self.kappa = float(kappa)
@@ -802,7 +814,9 @@ class GPProposer:
         self.n_polish = int(n_polish)
         self.polish = bool(polish)
         self.n_restarts = int(n_restarts)
+        self.per_second = bool(per_second)
         self.model_: GaussianProcess | None = None
+        self.cost_model_: GaussianProcess | None = None
         self.hedge_ = GPHedge(_HEDGE) if acq_func == "gp_hedge" else None
         self._nominations: np.ndarray | None = None
 
@@ -816,12 +830,14 @@ class GPProposer:
         space: Space,
         rng: np.random.Generator,
         pending: np.ndarray | None = None,
+        cost: np.ndarray | None = None,
     ) -> np.ndarray:
         """Next points to evaluate, ndarray of shape (n_points, space.n_columns).
 
         ``X`` (n, n_columns) are the evaluated points, ``y`` their scores
-        (higher is better, finite), ``noise`` their known variances and
-        ``pending`` the points being evaluated.
+        (higher is better, finite), ``noise`` their known variances,
+        ``pending`` the points being evaluated and ``cost`` the seconds each
+        evaluation took (NaN when unknown; read with ``per_second``).
         """
         d = space.n_columns
         X = np.asarray(X, dtype=float).reshape(-1, d)
@@ -829,7 +845,25 @@ class GPProposer:
         noise = np.zeros(len(y)) if noise is None else np.asarray(noise, float)
         pending = np.empty((0, d)) if pending is None else np.asarray(pending, float)
         with _threadpools().limit(limits=1):
+            self.cost_model_ = self._fit_cost(X, cost, space, rng)
             return self._propose(X, y, noise, int(n_points), space, rng, pending)
+
+    @property
+    def needs_cost(self) -> bool:
+        """Whether :class:`~sksmbo.Optimizer` must pass the evaluations' cost."""
+        return self.per_second
+
+    def _fit_cost(self, X, cost, space, rng) -> GaussianProcess | None:
+        """A process of log seconds per evaluation, with ``per_second``."""
+        if not self.per_second or cost is None:
+            return None
+        known = np.isfinite(cost) & (np.asarray(cost) > 0)
+        if known.sum() < 2:
+            return None
+        log_cost = np.log(np.asarray(cost, dtype=float)[known])
+        return GaussianProcess.fit(
+            X[known], log_cost, np.zeros(known.sum()), space=space, rng=rng
+        )
 
     def _propose(self, X, y, noise, n_points, space, rng, pending) -> np.ndarray:
         init = None if self.model_ is None else self.model_.params.to_vector()
@@ -896,17 +930,21 @@ class GPProposer:
         acquisition = ACQUISITIONS[name]
         kwargs = {"kappa": self.kappa} if name == "lcb" else {"xi": self.xi}
 
+        cost_model = self.cost_model_
+
         def score(X: np.ndarray) -> np.ndarray:
             mean, std = gp.posterior(X)
-            return acquisition(mean, std, best, **kwargs)
+            if cost_model is None:
+                return acquisition(mean, std, best, **kwargs)
+            # log(acquisition / seconds), as the acquisition is in log space.
+            return acquisition(mean, std, best, **kwargs) - cost_model.predict(X)
 
         return score
 
     def __repr__(self):
         names = ("acq_func", "xi", "kappa", "n_candidates", "n_polish", "polish")
-        params = ", ".join(
-            f"{name}={getattr(self, name)!r}" for name in names + ("n_restarts",)
-        )
+        names += ("n_restarts", "per_second")
+        params = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
         return f"GPProposer({params})"
 
 
