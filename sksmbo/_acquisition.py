@@ -461,6 +461,12 @@ def _top_distinct(
     return np.array(chosen, dtype=np.intp)
 
 
+def _feasible_scores(space: Space, X: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """``scores``, with ``-inf`` where a constrained space's ``feasible`` says no."""
+    feasible = getattr(space, "feasible", None)
+    return scores if feasible is None else np.where(feasible(X), scores, -np.inf)
+
+
 def maximize(
     score_fn: Callable[[np.ndarray], np.ndarray],
     space: Space,
@@ -522,7 +528,7 @@ def maximize(
     excluded = (
         set(space.keys(exclude)) if exclude is not None and len(exclude) else set()
     )
-    scores = score_fn(candidates)
+    scores = _feasible_scores(space, candidates, score_fn(candidates))
     pool, pool_scores = candidates, scores
     starts = _top_distinct(space, candidates, scores, n_polish, excluded)
     free = _free_mask(space, candidates[starts])
@@ -531,7 +537,8 @@ def maximize(
             _polish(score_fn, candidates[starts], free, maxiter=maxiter)
         )
         pool = np.vstack([polished, candidates])
-        pool_scores = np.concatenate([score_fn(polished), scores])
+        polished_scores = _feasible_scores(space, polished, score_fn(polished))
+        pool_scores = np.concatenate([polished_scores, scores])
     best = _top_distinct(
         space, pool, pool_scores, n_points, excluded, allow_excluded=True
     )

@@ -156,7 +156,6 @@ class Optimizer:
             _PROPOSERS[proposer]() if isinstance(proposer, str) else proposer
         )
         self.n_initial_points = n_initial_points
-        self.constraint = constraint
         self._models: deque = deque(maxlen=model_queue_size)
         seeds = check_random_state(random_state).randint(2**31 - 1, size=2)
         self._design = DesignStream(
@@ -171,11 +170,26 @@ class Optimizer:
         self._seen: set[bytes] = set()
         self.Xi: list[dict] = []
         self.yi: list[float] = []
+        self.constraint = constraint
+
+    @property
+    def constraint(self):
+        """The predicate that points must satisfy, or None."""
+        return self._constraint
+
+    @constraint.setter
+    def constraint(self, constraint) -> None:
+        self._constraint = constraint
+        # What proposers see: the space with a feasibility mask, so that the
+        # acquisition maximizer and TPE choose among feasible candidates.
+        self._proposal_space = (
+            self.space if constraint is None else FeasibleSpace(self.space, self)
+        )
 
     def __getstate__(self) -> dict:
         # A constraint is often a lambda, which does not pickle: a pickled
         # optimizer (a checkpoint) leaves it out; whoever loads it sets it again.
-        return {**self.__dict__, "constraint": None}
+        return {**self.__dict__, "_constraint": None, "_proposal_space": self.space}
 
     # -- ask ---------------------------------------------------------------
 
@@ -232,7 +246,7 @@ class Optimizer:
             y,
             self._noise,
             k,
-            space=self.space,
+            space=self._proposal_space,
             rng=self._rng,
             pending=np.vstack([self._pending, batch]),
             **extra,
@@ -242,8 +256,19 @@ class Optimizer:
             self._models.append(model)
         return X
 
-    def _feasible(self, X: np.ndarray) -> np.ndarray:
-        """Boolean mask of the rows of ``X`` the constraint accepts."""
+    def feasible(self, X: np.ndarray) -> np.ndarray:
+        """Boolean mask of the rows of ``X`` (unit-cube points) the constraint accepts.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_points, space.n_columns)
+            Encoded points.
+
+        Returns
+        -------
+        mask : ndarray of shape (n_points,)
+            True where the point satisfies the constraint (everywhere without one).
+        """
         if self.constraint is None or not len(X):
             return np.ones(len(X), dtype=bool)
         return np.array(
@@ -256,7 +281,7 @@ class Optimizer:
         Infeasible points are marked seen, so that they are never tried again.
         """
         X = self.space.snap(X)
-        feasible = self._feasible(X)
+        feasible = self.feasible(X)
         keep = []
         for i, key in enumerate(self.space.keys(X)):
             if key in self._seen:
@@ -273,7 +298,7 @@ class Optimizer:
     def _rejected(self, proposed: np.ndarray) -> np.ndarray:
         """The proposed rows the constraint rejects, as pending for the next try."""
         X = self.space.snap(proposed)
-        return X[~self._feasible(X)]
+        return X[~self.feasible(X)]
 
     def _check_some_feasible(self, X: np.ndarray) -> None:
         if len(X) or len(self._y) or len(self._pending) or self.exhausted:
@@ -296,7 +321,7 @@ class Optimizer:
             ]
             order = self._rng.permutation(unseen).astype(np.intp)
             if self.constraint is not None:
-                order = order[self._feasible(grid[order])]
+                order = order[self.feasible(grid[order])]
             chosen = grid[order[:k]]
         else:
             # Collisions are rare in a large space: rejection sampling suffices.
@@ -305,7 +330,7 @@ class Optimizer:
                 if len(chosen) == k:
                     break
                 x = self.space.snap(self._rng.random((1, self.space.n_columns)))
-                if self.space.keys(x)[0] not in self._seen and self._feasible(x)[0]:
+                if self.space.keys(x)[0] not in self._seen and self.feasible(x)[0]:
                     chosen.append(x[0])
             chosen = np.array(chosen).reshape(-1, self.space.n_columns)
         self._seen.update(self.space.keys(chosen))
@@ -411,6 +436,18 @@ class Optimizer:
             space=self.space,
             models=list(self._models),
         )
+
+
+class FeasibleSpace(Space):
+    """A space as proposers see it under a constraint: ``feasible(X)`` masks rows.
+
+    Everything else is the wrapped space's. The acquisition maximizer and TPE
+    give infeasible candidates the score ``-inf``.
+    """
+
+    def __init__(self, space: Space, optimizer: Optimizer):
+        self.__dict__.update(space.__dict__)
+        self.feasible = optimizer.feasible
 
 
 def _per_point(values, n: int, name: str, default: float) -> np.ndarray:

@@ -314,3 +314,26 @@ def test_gp_hedge_updates_its_gains():
 def test_proposer_rejects_bad_parameters(kwargs, match):
     with pytest.raises(ValueError, match=match):
         GPProposer(**kwargs)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_per_second_picks_the_cheaper_of_two_equal_optima(seed):
+    # Two symmetric peaks (x = 0.2 and 0.8): EI alone picks either, by the
+    # draw of candidates; per second, the one where fits are cheaper.
+    space = Space({"x": (0.0, 1.0)})
+    X = np.linspace(0.05, 0.95, 10)[:, None]
+    y = -((np.abs(X[:, 0] - 0.5) - 0.3) ** 2)
+    cost = np.exp(3 * X[:, 0])  # seconds grow with x
+    for seconds, side in [(cost, 0.2), (cost[::-1], 0.8)]:
+        proposer = GPProposer("log_ei", per_second=True)
+        assert proposer.needs_cost
+        x = proposer.propose(
+            X, y, None, 1, space=space, rng=np.random.default_rng(seed), cost=seconds
+        )
+        assert abs(x[0, 0] - side) < 0.05
+        assert proposer.cost_model_ is not None
+
+
+def test_per_second_needs_a_log_acquisition():
+    with pytest.raises(ValueError, match="per_second=True needs acq_func 'log_ei'"):
+        GPProposer("lcb", per_second=True)

@@ -165,3 +165,76 @@ def test_told_points_leave_pending_despite_float_noise():
     returned = [{**p, "a": p["a"] * (1 + 1e-15)} for p in points]
     opt.tell(returned, [0.1, 0.2, 0.3, 0.4])
     assert len(opt._pending) == 0
+
+
+@pytest.mark.parametrize("proposer", [None, "gp", "tpe"])
+def test_constraint_rejected_points_are_never_asked(proposer):
+    def below_diagonal(p):
+        return p["a"] + p["b"] <= 1.0
+
+    opt = Optimizer(
+        {"a": (0.0, 1.0), "b": (0.0, 1.0)},
+        proposer,
+        n_initial_points=4,
+        constraint=below_diagonal,
+        random_state=0,
+    )
+    for _ in range(6):
+        points = opt.ask(3)
+        assert len(points) == 3 and all(below_diagonal(p) for p in points)
+        # The optimum (0.6, 0.7) lies outside: proposals press against the edge.
+        opt.tell(points, [-((p["a"] - 0.6) ** 2) - (p["b"] - 0.7) ** 2 for p in points])
+    best, _ = opt.best()
+    assert best["a"] + best["b"] > 0.9
+
+
+def test_constraint_on_a_finite_space_leaves_only_feasible_points():
+    opt = Optimizer({"x": [1, 2, 3, 4, 5, 6]}, "gp", n_initial_points=2,
+                    constraint=lambda p: p["x"] % 2 == 0, random_state=0)
+    asked = []
+    while (point := opt.ask()) is not None:
+        asked.append(point["x"])
+        opt.tell(point, point["x"])
+    assert sorted(asked) == [2, 4, 6]
+
+
+def test_constraint_rejecting_everything_is_an_error():
+    opt = Optimizer({"a": (0.0, 1.0)}, constraint=lambda p: False)
+    with pytest.raises(ValueError, match="rejected every point tried"):
+        opt.ask()
+
+
+def test_constraint_is_not_pickled():
+    opt = Optimizer({"a": (0.0, 1.0)}, constraint=lambda p: p["a"] < 0.5)
+    opt.tell(opt.ask(), 1.0)
+    loaded = pickle.loads(pickle.dumps(opt))
+    assert loaded.constraint is None and len(loaded.yi) == 1
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"noise": -5.0}, r"'noise' values passed to tell must be >= 0.*-5"),
+        ({"noise": np.inf}, r"'noise' values .*inf"),
+        ({"cost": -1.0}, r"'cost' values passed to tell must be >= 0"),
+    ],
+)
+def test_tell_refuses_negative_noise_and_cost(kwargs, match):
+    opt = Optimizer({"a": (0.0, 1.0)}, "gp", n_initial_points=1, random_state=0)
+    with pytest.raises(ValueError, match=match):
+        opt.tell(opt.ask(), 1.0, **kwargs)
+    # Nothing was recorded, and later asks still work.
+    assert opt.yi == []
+    opt.tell({"a": 0.5}, 1.0, noise=np.nan, cost=np.nan)
+    assert opt.ask() is not None
+
+
+def test_model_queue_keeps_the_latest_models():
+    opt = Optimizer({"a": (0.0, 1.0)}, "gp", n_initial_points=2,
+                    model_queue_size=2, random_state=0)
+    for _ in range(6):
+        point = opt.ask()
+        opt.tell(point, -point["a"])
+    models = opt.result().models
+    assert len(models) == 2 and models[-1] is opt.proposer.model_
+    assert Optimizer({"a": (0.0, 1.0)}).result().models == []

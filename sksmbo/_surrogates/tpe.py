@@ -644,12 +644,19 @@ class TPEProposer:
             lies = np.vstack([pending.reshape(-1, d), out[:b]])
             lies_active = _active(space, lies)
             subspace = 0
+            feasible = getattr(space, "feasible", None)
             for group in self._groups(space):
                 if group.subspace >= 0 and group.subspace != subspace:
                     continue
                 rows, j = active[:, group.columns[0]], group.columns[0]
                 out[b, group.columns] = self._propose_group(
-                    group, X[rows], is_good[rows], lies[lies_active[:, j]], rng
+                    group,
+                    X[rows],
+                    is_good[rows],
+                    lies[lies_active[:, j]],
+                    rng,
+                    # Only a group holding every column of a point can be checked.
+                    feasible if len(group.columns) == d else None,
                 )
                 if group.subspace < 0:
                     subspace = int(space.subspace_of(out[b : b + 1])[0])
@@ -667,8 +674,14 @@ class TPEProposer:
         is_good: np.ndarray,
         lies: np.ndarray,
         rng: np.random.Generator,
+        feasible: Callable | None = None,
     ) -> np.ndarray:
-        """The best of ``n_ei_candidates`` draws from l by ``log l - log g``."""
+        """The best of ``n_ei_candidates`` draws from l by ``log l - log g``.
+
+        ``feasible`` (a constrained space's row mask, given when the group holds
+        every column) rules out draws; other groups are checked by the
+        optimizer.
+        """
         X, lies = X[:, group.columns], lies[:, group.columns]
         l_x = self._estimator(X[is_good], group.layout)
         g_x = self._estimator(np.vstack([X[~is_good], lies]), group.layout)
@@ -680,6 +693,8 @@ class TPEProposer:
             seen = np.vstack([X, lies])
             repeat = (candidates[:, None, :] == seen[None]).all(axis=-1).any(axis=1)
             score[repeat] = -np.inf
+        if feasible is not None:
+            score[~feasible(candidates)] = -np.inf
         return candidates[np.argmax(score)]
 
     def _estimator(self, X: np.ndarray, layout: Columns) -> ParzenEstimator:
