@@ -87,7 +87,8 @@ class Optimizer:
     n_initial_points : int, default=10
         How many points come from the space-filling design before the
         proposer is used.
-    initial_point_generator : {"sobol", "halton", "lhs", "random"}, default="sobol"
+    initial_point_generator : {"sobol", "halton", "hammersly", "lhs", "grid", \
+            "random"}, default="sobol"
         The space-filling design.
     scramble : bool, default=True
         Scramble the Sobol' or Halton sequence.

@@ -615,8 +615,10 @@ class QuasiRandomSearchCV(_BaseSMBOSearch):
     n_iter : int, default=10
         Number of candidates evaluated.
 
-    sampler : {"sobol", "halton", "lhs", "random"}, default="sobol"
-        The design the candidates are drawn from.
+    sampler : {"sobol", "halton", "hammersly", "lhs", "grid", "random"}, \
+            default="sobol"
+        The design the candidates are drawn from ("hammersly" and "grid" are
+        scikit-optimize's Hammersley set and grid).
 
     scramble : bool, default=True
         Scramble the Sobol' or Halton sequence (randomized QMC, seeded by
@@ -792,25 +794,40 @@ class BayesSearchCV(_BaseSMBOSearch):
         scikit-optimize's way of setting the arguments below; its keys are
         ``base_estimator``, ``acq_func``, ``acq_optimizer``,
         ``n_initial_points``, ``initial_point_generator``, ``acq_func_kwargs``
-        (a dict with ``xi`` and/or ``kappa``) and ``random_state`` (ignored:
-        ``random_state`` seeds the search). Unknown keys are an error. A key
-        given here and also as an argument with a non-default value is an
-        error.
+        (a dict with ``xi`` and/or ``kappa``), ``acq_optimizer_kwargs`` (a
+        dict with ``n_points``, the candidates screened per proposal, and
+        ``n_restarts_optimizer``, how many of them are polished; ``n_jobs``
+        is ignored), ``model_queue_size`` (how many fitted models
+        ``optimizer_results_[i].models`` keeps; None keeps all),
+        ``space_constraint`` (a predicate on a candidate's values listed in
+        parameter-name order, as scikit-optimize passes them; see
+        ``constraints``), and ``n_jobs`` and ``random_state`` (ignored: the
+        search's ``n_jobs`` and ``random_state`` apply). Unknown keys are an
+        error. A key given here and also as an argument with a non-default
+        value is an error.
 
     n_iter : int, default=50
         Number of candidates evaluated (per sub-search with ``(dict, n_iter)``
         pairs).
 
-    base_estimator : "GP" or regressor, default="GP"
-        The surrogate model: the built-in Gaussian process, or any
+    base_estimator : {"GP", "RF", "ET", "GBRT", "DUMMY"} or regressor, default="GP"
+        The surrogate model, scikit-optimize's names in any case: the built-in
+        Gaussian process; a random forest ("RF") or extra trees ("ET") whose
+        spread is the variance across trees plus within leaves (SMAC's);
+        gradient-boosted quantile regression ("GBRT"); no model at all
+        ("DUMMY": every candidate from the space-filling design); or any
         scikit-learn regressor whose ``predict`` accepts ``return_std=True``
         (e.g. :class:`~sklearn.gaussian_process.GaussianProcessRegressor`).
 
-    acq_func : {"log_ei", "ei", "pi", "log_pi", "lcb", "gp_hedge"}, default="log_ei"
+    acq_func : {"log_ei", "ei", "pi", "log_pi", "lcb", "gp_hedge", \
+            "ei_per_second", "pi_per_second"}, default="log_ei"
         The acquisition function: (log) expected improvement, (log)
         probability of improvement, the confidence bound ``mean + kappa *
-        std``, or scikit-optimize's ``gp_hedge`` portfolio of EI, PI and LCB.
-        scikit-optimize's spellings ``"EI"``, ``"PI"``, ``"LCB"`` are accepted.
+        std``, scikit-optimize's ``gp_hedge`` portfolio of EI, PI and LCB, or
+        improvement per second of fit time (a second Gaussian process models
+        the log of ``mean_fit_time``; with ``base_estimator="GP"``).
+        scikit-optimize's spellings ``"EI"``, ``"PI"``, ``"LCB"``, ``"EIps"``
+        and ``"PIps"`` are accepted.
 
     acq_optimizer : {"auto", "lbfgs", "sampling"}, default="auto"
         How the acquisition is maximized: screening quasi-random candidates
@@ -822,8 +839,10 @@ class BayesSearchCV(_BaseSMBOSearch):
         used. When it is not smaller than ``n_iter`` the search is
         quasi-random (with a warning).
 
-    initial_point_generator : {"sobol", "halton", "lhs", "random"}, default="sobol"
-        The space-filling design of the first candidates.
+    initial_point_generator : {"sobol", "halton", "hammersly", "lhs", "grid", \
+            "random"}, default="sobol"
+        The space-filling design of the first candidates (scikit-optimize's
+        names).
 
     xi : float, default=0.01
         Improvement, in standardized score units, that EI and PI require.
