@@ -511,7 +511,7 @@ def _from_family(family) -> Dimension:
     if family.shapes:
         raise TypeError(
             f"the scipy.stats family {family.name} needs its shape parameters "
-            f"({family.shapes}): pass a frozen distribution such as "
+            f"({family.shapes}): pass a frozen scipy.stats distribution such as "
             f"{family.name}({family.shapes}=...). Got {family!r}."
         )
     return _from_distribution(family())
