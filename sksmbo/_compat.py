@@ -31,6 +31,8 @@ from sklearn.utils._param_validation import (  # noqa: F401
 )
 from sklearn.utils.validation import _num_samples as num_samples  # noqa: F401
 
+from sksmbo._results import FitCounts, failure_summary
+
 # --- scipy.stats.qmc: ``seed=`` became ``rng=`` in scipy 1.15 ---------------
 
 
@@ -157,27 +159,6 @@ _tolerance = threading.local()
 _install_lock = threading.Lock()
 
 
-class FitCounts:
-    """Fits and failed fits seen by one search, with the errors of the failures."""
-
-    def __init__(self):
-        self.n_fits = 0
-        self.errors: Counter = Counter()
-
-    @property
-    def n_failed(self) -> int:
-        return sum(self.errors.values())
-
-
-def _failure_summary(errors: Counter) -> str:
-    """sklearn's "Below are more details about the failures" section."""
-    delimiter = "-" * 80 + "\n"
-    return "\n".join(
-        f"{delimiter}{n} fits failed with the following error:\n{error}"
-        for error, n in errors.items()
-    )
-
-
 def _warn_or_raise_about_fit_failures(results, error_score):
     failed = [r["fit_error"] for r in results if r["fit_error"] is not None]
     counts = getattr(_tolerance, "counts", None)
@@ -191,7 +172,7 @@ def _warn_or_raise_about_fit_failures(results, error_score):
         "The score on these train-test partitions for these parameters will be "
         f"set to {error_score}.\nIf these failures are not expected, you can try "
         "to debug them by setting error_score='raise'.\n\nBelow are more details "
-        f"about the failures:\n{_failure_summary(Counter(failed))}",
+        f"about the failures:\n{failure_summary(Counter(failed))}",
         FitFailedWarning,
         stacklevel=2,
     )
@@ -213,16 +194,6 @@ def tolerate_failed_rounds():
         yield counts
     finally:
         _tolerance.counts = previous
-
-
-def all_fits_failed_error(counts: FitCounts) -> ValueError:
-    """The error sklearn raises when no fit of a search succeeded."""
-    return ValueError(
-        f"\nAll the {counts.n_fits} fits failed.\nIt is very likely that your "
-        "model is misconfigured.\nYou can try to debug the error by setting "
-        "error_score='raise'.\n\nBelow are more details about the failures:\n"
-        f"{_failure_summary(counts.errors)}"
-    )
 
 
 # --- joblib's dask backend ------------------------------------------------

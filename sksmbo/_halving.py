@@ -30,7 +30,6 @@ from sksmbo._compat import (
     HalvingIteration,
     Interval,
     StrOptions,
-    all_fits_failed_error,
     close_search_context,
     evaluate_round,
     num_samples,
@@ -40,6 +39,7 @@ from sksmbo._compat import (
     warm_started_fits,
 )
 from sksmbo._optimizer import Optimizer, read_scores
+from sksmbo._results import raise_if_all_fits_failed
 from sksmbo._search import all_of, check_param_names
 from sksmbo._surrogates.fidelity import FidelityGPProposer
 from sksmbo._surrogates.tpe import TPEProposer
@@ -688,8 +688,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                 if stop:
                     break
         close_search_context(run.callback_ctx, self)
-        if fits.n_fits and fits.n_failed == fits.n_fits:
-            raise all_fits_failed_error(fits)
+        raise_if_all_fits_failed(fits)
         self.n_remaining_candidates_ = n_remaining
         self.n_required_iterations_ = plans[0]["n_required"]
         self.n_possible_iterations_ = plans[0]["n_possible"]

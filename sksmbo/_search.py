@@ -31,7 +31,6 @@ from sksmbo._compat import (
     HasMethods,
     Interval,
     StrOptions,
-    all_fits_failed_error,
     close_search_context,
     data_scattered,
     evaluate_round,
@@ -42,6 +41,7 @@ from sksmbo._compat import (
 )
 from sksmbo._optimizer import Optimizer, read_scores, warn_exhausted
 from sksmbo._progress import Progress
+from sksmbo._results import raise_if_all_fits_failed
 from sksmbo._sampling import SAMPLERS
 from sksmbo._surrogates.forest import ForestProposer
 from sksmbo._surrogates.gp import GPProposer
@@ -269,9 +269,7 @@ class _BaseSMBOSearch(BaseSearchCV):
                 self.optimizer_results_.append(optimizer.result())
         progress.close()
         close_search_context(search_ctx, self)
-        succeeded = any(np.isfinite(opt.yi).any() for opt in optimizers)
-        if fits.n_fits and not succeeded:
-            raise all_fits_failed_error(fits)
+        raise_if_all_fits_failed(fits)
         if self._n_rounds:
             _warn_non_finite(self._state.results)
 
