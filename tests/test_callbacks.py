@@ -174,23 +174,6 @@ def test_checkpoint_compression_follows_the_extension(data, tmp_path):
     assert path.read_bytes()[:2] == b"\x1f\x8b"  # gzip magic number
 
 
-def test_failed_checkpoint_keeps_the_previous_one(tmp_path, monkeypatch):
-    path = tmp_path / "r.pkl"
-    saver = CheckpointSaver(str(path))
-    saver(result_of([0.5]))
-
-    def broken_dump(value, filename, **kwargs):
-        with open(filename, "wb") as f:
-            f.write(b"half a pickle")
-        raise OSError("disk full")
-
-    monkeypatch.setattr("sksmbo.callbacks.joblib.dump", broken_dump)
-    with pytest.raises(OSError, match="disk full"):
-        saver(result_of([0.5, 0.7]))
-    np.testing.assert_array_equal(load(path).func_vals, [-0.5])
-    assert os.listdir(tmp_path) == ["r.pkl"]
-
-
 def test_checkpoint_resumes_a_search(data, tmp_path):
     X, y = data
     path = tmp_path / "r.pkl"
