@@ -314,8 +314,9 @@ class ForestProposer:
         Trees per ensemble; None is 100 for "rf" and "et" and 30 per quantile
         for "gbrt" (scikit-optimize's values).
     min_samples_leaf : int, default=3
-        Fewest training points in a leaf of "rf" and "et" (SMAC and
-        scikit-optimize use 3), so that leaves have a variance.
+        Fewest training points in a leaf of "rf" and "et" (scikit-optimize's
+        value), so that leaves have a variance; 1 was no better for "rf"
+        (mean normalized regret 0.214 against 0.208, same runs as below).
     max_features : float, default=1.0
         Fraction of columns tried at each split of "rf" and "et".
     n_candidates : int, default=1024
