@@ -23,6 +23,7 @@ from sklearn.model_selection._search_successive_halving import (  # noqa: F401
 from sklearn.model_selection._search_successive_halving import (
     _top_k as top_k,  # noqa: F401
 )
+from sklearn.utils import _safe_indexing as safe_indexing  # noqa: F401
 from sklearn.utils._param_validation import (  # noqa: F401
     HasMethods,
     Interval,
@@ -194,6 +195,79 @@ def tolerate_failed_rounds():
         yield counts
     finally:
         _tolerance.counts = previous
+
+
+# --- building cv_results_ from stored fold outputs ----------------------------
+#
+# A resumed search that evaluates nothing new (its checkpoint already holds
+# every candidate, or Ctrl-C came first) still needs ``BaseSearchCV.fit`` to
+# build ``cv_results_`` and refit: ``evaluate_candidates`` is called with the
+# stored candidates while the ``Parallel`` it runs returns their stored fold
+# outputs instead of fitting anything. sklearn creates that ``Parallel`` when
+# ``fit`` starts, so the stand-in class is installed for the whole ``fit``;
+# it behaves exactly as sklearn's ``Parallel`` except in a thread that
+# replays.
+
+_OriginalParallel = _sklearn_search.Parallel
+_replay = threading.local()
+_replay_lock = threading.Lock()
+_replay_users = 0
+
+
+class _ReplayingParallel(_OriginalParallel):
+    """sklearn's ``Parallel``, or stored outputs while this thread replays."""
+
+    def __call__(self, iterable):
+        outputs = getattr(_replay, "outputs", None)
+        if outputs is None:
+            return super().__call__(iterable)
+        _replay.outputs = None
+        return outputs
+
+
+@contextmanager
+def replayable_fit():
+    """Context of a ``BaseSearchCV.fit`` in which :func:`replay` may be used."""
+    global _replay_users
+    if not issubclass(_ReplayingParallel, _sklearn_search.Parallel):
+        raise RuntimeError(  # sklearn moved its Parallel: fail loudly, not silently
+            "sksmbo cannot resume on this scikit-learn: "
+            "sklearn.model_selection._search.Parallel is not joblib's Parallel."
+        )
+    with _replay_lock:
+        if _replay_users == 0:
+            _sklearn_search.Parallel = _ReplayingParallel
+        _replay_users += 1
+    try:
+        yield
+    finally:
+        with _replay_lock:
+            _replay_users -= 1
+            if _replay_users == 0:
+                _sklearn_search.Parallel = _OriginalParallel
+
+
+def replay(evaluate_candidates, candidates, outputs, **kwargs):
+    """``evaluate_candidates(candidates)`` returning ``outputs``, fitting nothing.
+
+    Only inside :func:`replayable_fit`; ``outputs`` are the per-fit dicts of
+    ``_fit_and_score``, candidate-major, as ``evaluate_candidates`` made them.
+    """
+    _replay.outputs = list(outputs)
+    try:
+        results = evaluate_candidates(candidates, **kwargs)
+    finally:
+        _replay.outputs = None
+    return results
+
+
+def search_scorers(search):
+    """What ``BaseSearchCV.fit`` stores as ``scorer_`` (a dict for several metrics)."""
+    if "convert_multimetric" in inspect.signature(search._get_scorers).parameters:
+        scorers, _ = search._get_scorers(convert_multimetric=False)  # sklearn < 1.5
+    else:
+        scorers, _ = search._get_scorers()
+    return getattr(scorers, "_scorers", scorers)
 
 
 # --- joblib's dask backend ------------------------------------------------

@@ -387,6 +387,17 @@ class Optimizer:
         self.yi.extend(scores.tolist())
         return self
 
+    def forget_pending(self) -> None:
+        """Forget every point asked but not told: they may be proposed again.
+
+        For a search resumed after a round that never came back: its points
+        must neither condition later proposals as pending nor stay
+        unevaluated.
+        """
+        if len(self._pending):
+            self._seen.difference_update(self.space.keys(self._pending))
+            self._pending = np.empty((0, self.space.n_columns))
+
     def _forget_pending(self, X: np.ndarray) -> None:
         """Drop the pending points now told.
 

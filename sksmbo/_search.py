@@ -35,10 +35,16 @@ from sksmbo._compat import (
     data_scattered,
     evaluate_round,
     n_workers,
+    num_samples,
+    replay,
+    replayable_fit,
+    safe_indexing,
     search_context,
+    search_scorers,
     tolerate_failed_rounds,
     validate_parameter_constraints,
 )
+from sksmbo._interrupts import interrupts_deferred
 from sksmbo._optimizer import Optimizer, read_scores, warn_exhausted
 from sksmbo._progress import Progress
 from sksmbo._results import raise_if_all_fits_failed
@@ -154,15 +160,36 @@ class _BaseSMBOSearch(BaseSearchCV):
             self.callbacks, "callbacks"
         ) + _check_callbacks(callback, "callback")
         self._resume = self._resume_state(resume_from)
+        self._fingerprint = _fingerprint(self.estimator, X, y)
+        self._searched = False  # set when _run_search returns: the refit follows
         try:
             if self._resume is not None:
                 self._check_resumable(self._resume, X, y, params.get("groups"))
-                if self._nothing_left(self._resume):
-                    return self
-            with data_scattered(X, y):
+                if resume_from is None and self._nothing_left(self._resume):
+                    return self  # a warm start with nothing to add: already fitted
+            with data_scattered(X, y), replayable_fit():
                 return super().fit(X, y, **params)
+        except KeyboardInterrupt:
+            # Ctrl-C after the search, during the refit: keep the results.
+            if not self._searched:
+                raise
+            self._keep_results_without_refit()
+            return self
         finally:
-            del self._callbacks, self._resume
+            del self._callbacks, self._resume, self._fingerprint, self._searched
+
+    def _keep_results_without_refit(self) -> None:
+        """What ``BaseSearchCV.fit`` sets after an interrupted refit, but the model."""
+        for name in ("best_estimator_", "refit_time_", "feature_names_in_"):
+            self.__dict__.pop(name, None)
+        self.cv_results_ = self._state.results
+        self.scorer_ = search_scorers(self)
+        warn(
+            f"Refit interrupted: cv_results_ and best_params_ cover the "
+            f"{len(self._state.candidates)} candidates evaluated; best_estimator_ "
+            "is not available. Refit it with "
+            "clone(search.estimator).set_params(**search.best_params_).fit(X, y)."
+        )
 
     def _resume_state(self, resume_from) -> SearchState | None:
         """What a resumed search starts from: ``resume_from``, or the last fit."""
@@ -183,15 +210,9 @@ class _BaseSMBOSearch(BaseSearchCV):
 
     def _nothing_left(self, state: SearchState) -> bool:
         """Whether a resumed search already has every candidate of its plan."""
-        plan = self._plan()
-        if len(plan) != len(state.optimizers):
-            raise ValueError(
-                "Cannot resume: search_spaces has changed since the search stopped "
-                f"({len(state.optimizers)} sub-searches then, {len(plan)} now)."
-            )
         return all(
             len(opt.yi) >= n_iter or opt.exhausted
-            for opt, (_, n_iter) in zip(state.optimizers, plan, strict=True)
+            for opt, (_, n_iter) in zip(state.optimizers, self._plan(), strict=True)
         )
 
     @property
@@ -231,6 +252,9 @@ class _BaseSMBOSearch(BaseSearchCV):
             check_param_names(self.estimator, space)
         if self._resume is not None:
             optimizers = self._resume.optimizers
+            for optimizer in optimizers:
+                # Points of a round that never came back: propose afresh.
+                optimizer.forget_pending()
         else:
             rng = check_random_state(self.random_state)
             optimizers = [
@@ -241,6 +265,7 @@ class _BaseSMBOSearch(BaseSearchCV):
         for optimizer in optimizers:  # a resumed optimizer was pickled without it
             optimizer.constraint = constraint
         self._state = self._resume or SearchState(optimizers, [], [], None)
+        self._state.fingerprint = self._fingerprint
         self._n_rounds = 0
         self.optimizer_results_ = []
         search_ctx = search_context(callback_ctx, self)
@@ -267,17 +292,38 @@ class _BaseSMBOSearch(BaseSearchCV):
                         optimizer, n_iter, evaluate, progress, deadline
                     )
                 self.optimizer_results_.append(optimizer.result())
+            if not self._n_rounds and self._state.candidates:
+                self._rebuild_results(evaluate_candidates)
         progress.close()
         close_search_context(search_ctx, self)
         raise_if_all_fits_failed(fits)
         if self._n_rounds:
             _warn_non_finite(self._state.results)
+        self._searched = True
+
+    def _rebuild_results(self, evaluate_candidates) -> None:
+        """Let sklearn build cv_results_ from the resumed state's fold outputs.
+
+        A resumed search that evaluated nothing new (every candidate of its
+        plan was in the checkpoint, or Ctrl-C came first) fits nothing here.
+        """
+        state, self._resume = self._state, None  # all candidates, none in front
+        replay(evaluate_candidates, state.candidates, state.out)
 
     def _candidate_constraint(self):
         """One predicate from ``constraints``, or None."""
         return all_of(self.constraints, "constraints")
 
     def _check_resumable(self, state: SearchState, X, y, groups) -> None:
+        """Refuse to resume what differs from the stopped search, naming it."""
+        plan = self._plan()
+        then = [repr(opt.space) for opt in state.optimizers]
+        now = [repr(space) for space, _ in plan]
+        if then != now:
+            raise ValueError(
+                "Cannot resume: search_spaces has changed since the search "
+                f"stopped. Then: {then}; now: {now}."
+            )
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         n_splits = cv.get_n_splits(X, y, groups)
         if state.n_splits is not None and state.n_splits != n_splits:
@@ -285,38 +331,53 @@ class _BaseSMBOSearch(BaseSearchCV):
                 f"Cannot resume: the search stopped with {state.n_splits} CV splits, "
                 f"cv now gives {n_splits}. Pass the same cv."
             )
+        previous = getattr(state, "fingerprint", None) or {}
+        for key, value in self._fingerprint.items():
+            if key in previous and previous[key] != value:
+                raise ValueError(
+                    f"Cannot resume: the {key} differs from the stopped search's "
+                    f"({previous[key]!r} then, {value!r} now). Pass the same "
+                    "estimator and data."
+                )
 
     def _search_one(self, optimizer, n_iter, evaluate, progress, deadline) -> bool:
-        """Ask, evaluate, tell until ``n_iter`` points; return whether to stop."""
+        """Ask, evaluate, tell until ``n_iter`` points; return whether to stop.
+
+        Ctrl-C anywhere in a round stops the search with every candidate
+        evaluated so far; the round in flight is lost. Telling the optimizer
+        and the callbacks (a checkpoint) finish before an interrupt is raised.
+        """
         batch = self._batch_size(n_iter)
         while len(optimizer.yi) < n_iter:
-            points = optimizer.ask(min(batch, n_iter - len(optimizer.yi)))
-            if not points:
-                warn_exhausted(len(optimizer.yi), n_iter)
-                return False
             try:
+                points = optimizer.ask(min(batch, n_iter - len(optimizer.yi)))
+                if not points:
+                    warn_exhausted(len(optimizer.yi), n_iter)
+                    return False
                 results = evaluate(points)
+                with interrupts_deferred():
+                    stop = self._tell(optimizer, points, results, progress)
             except KeyboardInterrupt:
-                # Keep what was evaluated: BaseSearchCV.fit then builds
-                # cv_results_ and refits the best candidate so far.
-                if not self._n_rounds:  # nothing evaluated in this fit to build on
+                if not self._state.candidates:  # nothing evaluated to build on
                     raise
                 warn(
                     f"Search interrupted after {len(self._state.candidates)} "
                     "candidates; the results so far are kept."
                 )
                 return True
-            optimizer.tell(points, *self._read_scores(results, len(points)))
-            progress.update(len(points), optimizer.best()[1])
-            result = optimizer.result()
-            result.search_state = self._state
-            # Every callback sees every round (a checkpoint listed after a
-            # stopper must still save the last one); any True stops.
-            if any([cb(result) for cb in self._callbacks]):
-                return True
-            if deadline is not None and time.perf_counter() >= deadline:
+            if stop or (deadline is not None and time.perf_counter() >= deadline):
                 return True
         return False
+
+    def _tell(self, optimizer, points, results, progress) -> bool:
+        """Record a round; run the callbacks; return whether one says stop."""
+        optimizer.tell(points, *self._read_scores(results, len(points)))
+        progress.update(len(points), optimizer.best()[1])
+        result = optimizer.result()
+        result.search_state = self._state
+        # Every callback sees every round (a checkpoint listed after a stopper
+        # must still save the last one); any True stops.
+        return any([cb(result) for cb in self._callbacks])
 
     def _format_results(self, candidate_params, n_splits, out, more_results=None):
         # Every round passes all candidates evaluated in this fit; a resumed
@@ -328,7 +389,12 @@ class _BaseSMBOSearch(BaseSearchCV):
         results = super()._format_results(candidate_params, n_splits, out, more_results)
         self._n_rounds += 1
         self._state = SearchState(
-            self._state.optimizers, candidate_params, out, results, n_splits
+            self._state.optimizers,
+            candidate_params,
+            out,
+            results,
+            n_splits,
+            self._state.fingerprint,
         )
         return results
 
@@ -356,12 +422,15 @@ class SearchState:
     built from them.
     """
 
-    def __init__(self, optimizers, candidates, out, results, n_splits=None):
+    def __init__(
+        self, optimizers, candidates, out, results, n_splits=None, fingerprint=None
+    ):
         self.optimizers = optimizers
         self.candidates = candidates
         self.out = out
         self.results = results
         self.n_splits = n_splits
+        self.fingerprint = fingerprint
 
 
 class AllOf:
@@ -392,6 +461,32 @@ def all_of(predicates, name: str) -> AllOf | None:
     """``predicates`` (a callable, a list of them or None) as one predicate."""
     predicates = _check_callbacks(predicates, name)
     return AllOf(predicates) if predicates else None
+
+
+def _fingerprint(estimator, X, y) -> dict:
+    """What a resumed search must share with the stopped one, cheaply compared.
+
+    The data is summarized by its shape and a hash of at most 1,000 of its
+    rows (a hash of the whole of a large X would cost seconds).
+    """
+    n_samples = num_samples(X)
+    rows = np.linspace(0, n_samples - 1, min(n_samples, 1000)).astype(int)
+    sample = [_take_rows(X, rows), None if y is None else _take_rows(y, rows)]
+    return {
+        "estimator class": type(estimator).__qualname__,
+        "data shape": (n_samples, *np.shape(X)[1:]),
+        "data": joblib.hash(sample),
+    }
+
+
+def _take_rows(data, rows):
+    """``data[rows]`` for arrays, frames, lists and sparse matrices alike."""
+    if hasattr(data, "tocsr"):  # BSR/COO matrices have no row indexing
+        data = data.tocsr()
+    try:
+        return safe_indexing(data, rows)
+    except Exception:  # a summary must never fail a fit: then the shape alone
+        return None
 
 
 def _check_callbacks(callbacks, name: str) -> list:

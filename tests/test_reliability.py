@@ -1,5 +1,6 @@
 """Nothing computed is lost: partial failures, interrupts, resume (issue 19)."""
 
+import signal
 import warnings
 
 import numpy as np
@@ -92,3 +93,163 @@ def test_every_fit_failing_still_raises_sklearns_error(cls):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             search.fit(X, y)
+
+
+# -- Ctrl-C anywhere keeps what was evaluated (issue 19, point 2) -------------
+
+
+class Interrupting(FastClassifier):
+    """Sends SIGINT to itself on its ``at``-th fit (0-based; -1: the refit)."""
+
+    fits = 0
+
+    def __init__(self, a=0.0, b=0, c="x", fail=False, at=None, n_train=None):
+        super().__init__(a=a, b=b, c=c, fail=fail)
+        self.at = at
+        self.n_train = n_train
+
+    def fit(self, X, y):
+        refit = len(X) == self.n_train
+        if (self.at == -1 and refit) or (not refit and Interrupting.fits == self.at):
+            signal.raise_signal(signal.SIGINT)
+        Interrupting.fits += not refit
+        return super().fit(X, y)
+
+
+def _interrupt_when(monkeypatch, target, method, call_number):
+    """Send SIGINT in the middle of the ``call_number``-th call of a method."""
+    original = getattr(target, method)
+    calls = []
+
+    def wrapper(self, *args, **kwargs):
+        calls.append(1)
+        result = original(self, *args, **kwargs)
+        if len(calls) == call_number:
+            signal.raise_signal(signal.SIGINT)
+        return result
+
+    monkeypatch.setattr(target, method, wrapper)
+
+
+def _checkpoint_callback(result):
+    if len(result.x_iters) == 6:
+        signal.raise_signal(signal.SIGINT)
+    return False
+
+
+@pytest.mark.parametrize("cls", SEARCHES)
+@pytest.mark.parametrize("stage", ["ask", "evaluation", "tell", "callback", "refit"])
+def test_ctrl_c_anywhere_keeps_every_evaluated_candidate(cls, stage, data, monkeypatch):
+    from sksmbo import Optimizer
+
+    X, y = data
+    Interrupting.fits = 0
+    estimator = Interrupting(n_train=len(X))
+    callbacks = None
+    if stage == "ask":  # the 4th ask: three rounds of two are in
+        _interrupt_when(monkeypatch, Optimizer, "ask", 4)
+    elif stage == "evaluation":
+        estimator.set_params(at=3 * 6 + 1)  # in the 4th round (2 candidates x 3)
+    elif stage == "tell":
+        _interrupt_when(monkeypatch, Optimizer, "tell", 3)
+    elif stage == "callback":
+        callbacks = _checkpoint_callback
+    else:
+        estimator.set_params(at=-1)
+    search = cls(
+        estimator, {"a": (0.0, 1.0)}, n_iter=12, n_points=2, cv=3,
+        random_state=0, callbacks=callbacks,
+        **{k: v for k, v in _small(cls).items() if k != "n_iter"},
+    )
+    with pytest.warns(UserWarning, match="interrupted"):
+        search.fit(X, y)
+    n = len(search.cv_results_["params"])
+    assert n == {"ask": 6, "evaluation": 6, "tell": 6, "callback": 6}.get(stage, 12)
+    optimizer = search._state.optimizers[0]
+    assert len(optimizer.yi) == n  # the optimizer was told every kept candidate
+    assert search.best_params_ == search.cv_results_["params"][search.best_index_]
+    if stage == "refit":
+        assert not hasattr(search, "best_estimator_")
+        assert search.scorer_ is not None
+    else:
+        assert search.best_estimator_.a == search.best_params_["a"]
+
+
+# -- resuming a finished search refits it (issue 19, point 3) -----------------
+
+
+@pytest.mark.parametrize("cls", SEARCHES)
+@pytest.mark.parametrize("n_iter", [6, 4])  # as many, and fewer than stored
+def test_resume_from_a_finished_checkpoint_refits(cls, n_iter, data, tmp_path):
+    from sksmbo.callbacks import CheckpointSaver
+
+    X, y = data
+    path = tmp_path / "search.pkl"
+    kwargs = {k: v for k, v in _small(cls).items() if k != "n_iter"}
+    first = cls(Interrupting(), {"a": (0.0, 1.0)}, n_iter=6, cv=3,
+                random_state=0, callbacks=CheckpointSaver(path), **kwargs)
+    first.fit(X, y)
+    Interrupting.fits = 0
+    resumed = cls(Interrupting(at=0, n_train=len(X)), {"a": (0.0, 1.0)},
+                  n_iter=n_iter, cv=3,
+                  random_state=0, **kwargs)
+    resumed.fit(X, y, resume_from=path)  # a fit during the search would Ctrl-C
+    assert Interrupting.fits == 0
+    assert resumed.cv_results_["params"] == first.cv_results_["params"]
+    np.testing.assert_allclose(
+        resumed.cv_results_["mean_test_score"], first.cv_results_["mean_test_score"]
+    )
+    assert resumed.best_params_ == first.best_params_
+    assert resumed.best_estimator_.a == first.best_params_["a"]
+
+
+# -- resume refuses what changed (issue 19, point 6) --------------------------
+
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        ({"search_spaces": {"a": (0.0, 2.0)}}, r"search_spaces has changed.*2\.0"),
+        ({"search_spaces": {"b": (0, 5)}}, r"search_spaces has changed"),
+        ({"estimator": Interrupting()}, r"estimator class differs.*'FastClassifier'"),
+        ({"X": "other"}, r"the data differs"),
+        ({"X": "shorter"}, r"the data shape differs.*\(60, 4\).*\(50, 4\)"),
+    ],
+)
+def test_resume_refuses_a_changed_search(change, match, data, tmp_path):
+    from sksmbo.callbacks import CheckpointSaver
+
+    X, y = data
+    path = tmp_path / "search.pkl"
+    BayesSearchCV(FastClassifier(), {"a": (0.0, 1.0)}, n_iter=3, n_initial_points=2,
+                  cv=3, callbacks=CheckpointSaver(path)).fit(X, y)
+    params = {"estimator": FastClassifier(), "search_spaces": {"a": (0.0, 1.0)}}
+    params.update({k: v for k, v in change.items() if k != "X"})
+    if change.get("X") == "other":
+        X = X + 1.0
+    elif change.get("X") == "shorter":
+        X, y = X[:50], y[:50]
+    search = BayesSearchCV(n_iter=6, n_initial_points=2, cv=3, **params)
+    with pytest.raises(ValueError, match=match):
+        search.fit(X, y, resume_from=path)
+
+
+# -- pending points of an interrupted round (issue 19, point 4) ---------------
+
+
+def test_warm_start_forgets_the_points_of_an_interrupted_round(data):
+    X, y = data
+    Interrupting.fits = 0
+    search = BayesSearchCV(
+        Interrupting(at=3 * 4 + 1), {"a": (0.0, 1.0)}, n_iter=8, n_points=2,
+        n_initial_points=4, cv=3, random_state=0, warm_start=True,
+    )
+    with pytest.warns(UserWarning, match="interrupted"):
+        search.fit(X, y)  # the third round (candidates 5, 6) is lost
+    optimizer = search._state.optimizers[0]
+    assert len(optimizer.yi) == 4 and len(optimizer._pending) == 2
+    search.set_params(estimator=Interrupting())
+    search.fit(X, y)
+    optimizer = search._state.optimizers[0]
+    assert len(search.cv_results_["params"]) == 8 == len(optimizer.yi)
+    assert len(optimizer._pending) == 0
