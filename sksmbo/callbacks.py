@@ -328,12 +328,15 @@ def _write_atomic(path: str, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.remove(tmp.name)
         raise
-    if os.name == "posix":  # make the rename itself durable
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    if os.name == "posix":
+        # Make the rename itself durable; the checkpoint is complete either
+        # way, and some file systems cannot sync a directory.
+        with contextlib.suppress(OSError):
+            fd = os.open(directory, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
 
 class CheckpointSaver:
@@ -353,11 +356,11 @@ class CheckpointSaver:
     A checkpoint is a pickle: load only trusted files.
 
     The directory of ``path`` is checked when the saver is created, so that a
-    wrong path fails before the search spends anything. Each save pickles the
-    whole search so far (the candidates, their fold results and the
-    optimizers), so its cost grows with the number of candidates: about
-    1 ms per 300 candidates for a three-parameter space, small beside any
-    cross-validated fit.
+    wrong path fails before the search spends anything. A save takes about
+    10 ms on a local disk, most of it in :func:`os.fsync`; it pickles the
+    whole search so far (candidates, fold results, optimizers), which takes
+    longer as the search grows, but only from 1 to 2.3 ms between 100 and
+    1,000 candidates of a three-parameter TPE search.
 
     Parameters
     ----------
