@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Mapping
+from functools import partial
 from numbers import Integral
 from typing import Protocol
 
@@ -23,13 +24,18 @@ from sksmbo._compat import (
     validate_parameter_constraints,
 )
 from sksmbo._sampling import SAMPLERS, DesignStream
+from sksmbo._surrogates.forest import ForestProposer
 from sksmbo._surrogates.gp import GPProposer
 from sksmbo._surrogates.tpe import TPEProposer
 from sksmbo._warn import warn
 from sksmbo.space import Space
 
 _CONSTRAINTS = {
-    "proposer": [StrOptions({"gp", "tpe"}), HasMethods(["propose"]), None],
+    "proposer": [
+        StrOptions({"gp", "tpe", "rf", "et", "gbrt"}),
+        HasMethods(["propose"]),
+        None,
+    ],
     "n_initial_points": [Interval(Integral, 0, None, closed="left")],
     "initial_point_generator": [StrOptions(set(SAMPLERS))],
     "scramble": ["boolean"],
@@ -38,7 +44,13 @@ _CONSTRAINTS = {
     "random_state": ["random_state"],
 }
 _ASK_CONSTRAINTS = {"n_points": [Interval(Integral, 1, None, closed="left"), None]}
-_PROPOSERS = {"gp": GPProposer, "tpe": TPEProposer}
+_PROPOSERS = {
+    "gp": GPProposer,
+    "tpe": TPEProposer,
+    "rf": partial(ForestProposer, "rf"),
+    "et": partial(ForestProposer, "et"),
+    "gbrt": partial(ForestProposer, "gbrt"),
+}
 # Above this many points a finite space is not enumerated to find unseen ones.
 _MAX_ENUMERATED = 100_000
 # Proposals asked again when a constraint rejects some, before random points.
@@ -78,10 +90,12 @@ class Optimizer:
     ----------
     space : Space, dict or list of dict
         The search space, in any form :class:`~sksmbo.space.Space` accepts.
-    proposer : {"gp", "tpe"}, object or None, default=None
+    proposer : {"gp", "tpe", "rf", "et", "gbrt"}, object or None, default=None
         The model-based strategy used once the initial design is spent: "gp"
         (Gaussian process and log-EI, as in :class:`~sksmbo.BayesSearchCV`),
-        "tpe" (as in :class:`~sksmbo.TPESearchCV`), or any object with a
+        "tpe" (as in :class:`~sksmbo.TPESearchCV`), a random forest, extra
+        trees or gradient-boosted quantiles ("rf", "et", "gbrt", as
+        ``BayesSearchCV(base_estimator="RF")`` and so on), or any object with a
         ``propose`` method (see ``Proposer``). None keeps drawing from the
         space-filling design (quasi-random search).
     n_initial_points : int, default=10
@@ -160,7 +174,12 @@ class Optimizer:
         self._models: deque = deque(maxlen=model_queue_size)
         seeds = check_random_state(random_state).randint(2**31 - 1, size=2)
         self._design = DesignStream(
-            initial_point_generator, self.space.n_columns, int(seeds[0]), scramble
+            initial_point_generator,
+            self.space.n_columns,
+            int(seeds[0]),
+            scramble,
+            # A grid or Hammersley set of n_initial_points, however it is asked.
+            size=n_initial_points or None,
         )
         self._rng = np.random.default_rng(int(seeds[1]))
         self._X = np.empty((0, self.space.n_columns))

@@ -235,6 +235,11 @@ class _BaseSMBOSearch(BaseSearchCV):
             return [(Space(spaces), self.n_iter)]
         plan = []
         for item in spaces:
+            if isinstance(item, tuple) and len(item) != 2:
+                raise ValueError(
+                    "search_spaces as a list of (search_space, n_iter) pairs must "
+                    f"hold dicts or pairs. Got {item!r}."
+                )
             sub, n_iter = item if isinstance(item, tuple) else (item, self.n_iter)
             if not isinstance(n_iter, Integral) or n_iter < 1:
                 raise ValueError(
