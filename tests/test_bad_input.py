@@ -168,7 +168,7 @@ OPTIMIZER_ROWS = [
         call(lambda: Optimizer(SPACE, initial_point_generator="sobel")), ValueError,
         rf"'initial_point_generator' parameter.*{got('sobel')}"),
     row("Optimizer proposer", optimizer_asks(proposer="forest"), TypeError,
-        rf"'proposer'.*{got("forest")}"),
+        rf"'proposer'.*{got('forest')}"),
     row("Optimizer random_state",
         call(lambda: Optimizer(SPACE, random_state="seed")), ValueError,
         rf"'random_state'.*{got('seed')}"),
