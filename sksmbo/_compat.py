@@ -9,6 +9,7 @@ import inspect
 import threading
 import warnings
 from collections import Counter
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, nullcontext
 
 from joblib import effective_n_jobs, parallel_config
@@ -197,67 +198,89 @@ def tolerate_failed_rounds():
         _tolerance.counts = previous
 
 
-# --- building cv_results_ from stored fold outputs ----------------------------
+# --- the Parallel that evaluate_candidates runs -------------------------------
 #
-# A resumed search that evaluates nothing new (its checkpoint already holds
-# every candidate, or Ctrl-C came first) still needs ``BaseSearchCV.fit`` to
-# build ``cv_results_`` and refit: ``evaluate_candidates`` is called with the
-# stored candidates while the ``Parallel`` it runs returns their stored fold
-# outputs instead of fitting anything. sklearn creates that ``Parallel`` when
-# ``fit`` starts, so the stand-in class is installed for the whole ``fit``;
-# it behaves exactly as sklearn's ``Parallel`` except in a thread that
-# replays.
+# ``BaseSearchCV.fit`` creates one joblib ``Parallel`` when it starts and runs
+# every round of ``evaluate_candidates`` on it. While an sksmbo search fits, in
+# its thread only, a stand-in for that class does two things sklearn's does
+# not:
+# * replay: a resumed search that evaluates nothing new (its checkpoint holds
+#   every candidate, or Ctrl-C came first) still needs sklearn to build
+#   ``cv_results_`` and refit: ``evaluate_candidates`` is called with the
+#   stored candidates and the stand-in returns their stored fold outputs
+#   instead of fitting anything;
+# * retry: when a worker process dies (out of memory, a crash in native code),
+#   joblib's pool breaks and the round's outputs are lost; the stand-in runs
+#   the round once more on a fresh ``Parallel`` before sklearn sees anything
+#   (reusing the broken one can hand back an output of the failed call).
+# In any other thread it is exactly sklearn's ``Parallel``.
 
 _OriginalParallel = _sklearn_search.Parallel
-_replay = threading.local()
-_replay_lock = threading.Lock()
-_replay_users = 0
+_this_search = threading.local()
+_hooks_lock = threading.Lock()
+_hooks_users = 0
 
 
-class _ReplayingParallel(_OriginalParallel):
-    """sklearn's ``Parallel``, or stored outputs while this thread replays."""
+class _SearchParallel(_OriginalParallel):
+    """sklearn's ``Parallel``; replays or retries in a thread running a search."""
 
     def __call__(self, iterable):
-        outputs = getattr(_replay, "outputs", None)
-        if outputs is None:
+        if not getattr(_this_search, "active", False):
             return super().__call__(iterable)
-        _replay.outputs = None
-        return outputs
+        outputs = getattr(_this_search, "outputs", None)
+        if outputs is not None:
+            _this_search.outputs = None
+            return outputs
+        tasks = list(iterable)  # a generator cannot be run twice
+        try:
+            return super().__call__(tasks)
+        except BrokenProcessPool as exc:
+            warnings.warn(
+                f"A worker process died while evaluating {len(tasks)} fits "
+                f"({type(exc).__name__}); evaluating them again on a fresh pool.",
+                UserWarning,
+                stacklevel=2,
+            )
+            with _OriginalParallel(n_jobs=self.n_jobs) as fresh:
+                return fresh(tasks)
 
 
 @contextmanager
-def replayable_fit():
-    """Context of a ``BaseSearchCV.fit`` in which :func:`replay` may be used."""
-    global _replay_users
-    if not issubclass(_ReplayingParallel, _sklearn_search.Parallel):
+def search_fit_hooks():
+    """Context of an sksmbo search's ``BaseSearchCV.fit``: replay and retry."""
+    global _hooks_users
+    if not issubclass(_SearchParallel, _sklearn_search.Parallel):
         raise RuntimeError(  # sklearn moved its Parallel: fail loudly, not silently
-            "sksmbo cannot resume on this scikit-learn: "
+            "sksmbo does not support this scikit-learn: "
             "sklearn.model_selection._search.Parallel is not joblib's Parallel."
         )
-    with _replay_lock:
-        if _replay_users == 0:
-            _sklearn_search.Parallel = _ReplayingParallel
-        _replay_users += 1
+    with _hooks_lock:
+        if _hooks_users == 0:
+            _sklearn_search.Parallel = _SearchParallel
+        _hooks_users += 1
+    previous = getattr(_this_search, "active", False)
+    _this_search.active = True
     try:
         yield
     finally:
-        with _replay_lock:
-            _replay_users -= 1
-            if _replay_users == 0:
+        _this_search.active = previous
+        with _hooks_lock:
+            _hooks_users -= 1
+            if _hooks_users == 0:
                 _sklearn_search.Parallel = _OriginalParallel
 
 
 def replay(evaluate_candidates, candidates, outputs, **kwargs):
     """``evaluate_candidates(candidates)`` returning ``outputs``, fitting nothing.
 
-    Only inside :func:`replayable_fit`; ``outputs`` are the per-fit dicts of
+    Only inside :func:`search_fit_hooks`; ``outputs`` are the per-fit dicts of
     ``_fit_and_score``, candidate-major, as ``evaluate_candidates`` made them.
     """
-    _replay.outputs = list(outputs)
+    _this_search.outputs = list(outputs)
     try:
         results = evaluate_candidates(candidates, **kwargs)
     finally:
-        _replay.outputs = None
+        _this_search.outputs = None
     return results
 
 

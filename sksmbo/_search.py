@@ -17,6 +17,7 @@ import time
 import warnings
 from abc import abstractmethod
 from collections.abc import Mapping
+from concurrent.futures.process import BrokenProcessPool
 from numbers import Integral
 from numbers import Real as RealNumber
 
@@ -37,9 +38,9 @@ from sksmbo._compat import (
     n_workers,
     num_samples,
     replay,
-    replayable_fit,
     safe_indexing,
     search_context,
+    search_fit_hooks,
     search_scorers,
     tolerate_failed_rounds,
     validate_parameter_constraints,
@@ -167,7 +168,7 @@ class _BaseSMBOSearch(BaseSearchCV):
                 self._check_resumable(self._resume, X, y, params.get("groups"))
                 if resume_from is None and self._nothing_left(self._resume):
                     return self  # a warm start with nothing to add: already fitted
-            with data_scattered(X, y), replayable_fit():
+            with data_scattered(X, y), search_fit_hooks():
                 return super().fit(X, y, **params)
         except KeyboardInterrupt:
             # Ctrl-C after the search, during the refit: keep the results.
@@ -359,14 +360,17 @@ class _BaseSMBOSearch(BaseSearchCV):
                 if not points:
                     warn_exhausted(len(optimizer.yi), n_iter)
                     return False
-                results = evaluate(points)
+                results = evaluate(points)  # retried once if a worker dies
                 with interrupts_deferred():
                     stop = self._tell(optimizer, points, results, progress)
-            except KeyboardInterrupt:
+            except (KeyboardInterrupt, BrokenProcessPool) as exc:
                 if not self._state.candidates:  # nothing evaluated to build on
                     raise
+                cause = "interrupted" if isinstance(exc, KeyboardInterrupt) else (
+                    f"stopped by {type(exc).__name__} (a worker died twice)"
+                )
                 warn(
-                    f"Search interrupted after {len(self._state.candidates)} "
+                    f"Search {cause} after {len(self._state.candidates)} "
                     "candidates; the results so far are kept."
                 )
                 return True

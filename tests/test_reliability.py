@@ -1,5 +1,6 @@
 """Nothing computed is lost: partial failures, interrupts, resume (issue 19)."""
 
+import os
 import signal
 import warnings
 
@@ -253,3 +254,52 @@ def test_warm_start_forgets_the_points_of_an_interrupted_round(data):
     optimizer = search._state.optimizers[0]
     assert len(search.cv_results_["params"]) == 8 == len(optimizer.yi)
     assert len(optimizer._pending) == 0
+
+
+# -- a worker process dying (issue 19, point 5) --------------------------------
+
+
+class DiesInWorker(FastClassifier):
+    """Kills its own worker process (SIGKILL, as the OOM killer does) while a
+    ``marker`` file exists; ``once`` removes the file first."""
+
+    def __init__(self, a=0.0, b=0, c="x", fail=False, marker=None, once=True):
+        super().__init__(a=a, b=b, c=c, fail=fail)
+        self.marker = marker
+        self.once = once
+
+    def fit(self, X, y):
+        if self.marker and os.path.exists(self.marker):
+            if int(open(self.marker).read()) != os.getpid():  # not the main process
+                if self.once:
+                    os.remove(self.marker)
+                os.kill(os.getpid(), signal.SIGKILL)
+        return super().fit(X, y)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX only")
+@pytest.mark.parametrize("once", [True, False])
+def test_a_dead_worker_loses_at_most_one_round(once, data, tmp_path):
+    X, y = data
+    marker = tmp_path / "die"
+
+    def arm_after_two_rounds(result):
+        if len(result.x_iters) == 4:
+            marker.write_text(str(os.getpid()))
+        return False
+
+    search = BayesSearchCV(
+        DiesInWorker(marker=str(marker), once=once), {"a": (0.0, 1.0)}, n_iter=8,
+        n_points=2, n_initial_points=4, cv=3, n_jobs=2, random_state=0,
+        callbacks=arm_after_two_rounds,
+    )
+    with pytest.warns(UserWarning, match="worker process died") as caught:
+        search.fit(X, y)
+    if once:  # the round is evaluated again on a fresh pool
+        assert len(search.cv_results_["params"]) == 8
+    else:  # twice: the search stops with the four candidates of two rounds
+        assert any("a worker died twice" in str(w.message) for w in caught)
+        assert len(search.cv_results_["params"]) == 4
+        marker.unlink()  # let the refit (in this process) and teardown go on
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert hasattr(search, "best_estimator_")
