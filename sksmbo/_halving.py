@@ -34,13 +34,15 @@ from sksmbo._compat import (
     evaluate_round,
     num_samples,
     search_context,
+    search_fit_hooks,
     tolerate_failed_rounds,
     top_k,
     warm_started_fits,
 )
+from sksmbo._interrupts import interrupts_deferred
 from sksmbo._optimizer import Optimizer, read_scores
 from sksmbo._results import raise_if_all_fits_failed
-from sksmbo._search import all_of, check_param_names
+from sksmbo._search import all_of, check_param_names, keep_results_without_refit
 from sksmbo._surrogates.fidelity import FidelityGPProposer
 from sksmbo._surrogates.tpe import TPEProposer
 from sksmbo._warm_start import FitCache, warm_start_param
@@ -522,6 +524,49 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         self.warm_start_survivors = warm_start_survivors
         self.constraints = constraints
 
+    def fit(self, X, y=None, **params):
+        """Run the search, then refit the best candidate on the whole data.
+
+        Ctrl-C during the search keeps every candidate evaluated so far (the
+        round in flight is lost); during the refit, it keeps ``cv_results_``
+        and ``best_params_`` without ``best_estimator_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Target; None for unsupervised learning.
+        **params : dict of str -> object
+            Parameters passed to the estimator's ``fit``, the scorer and the
+            CV splitter (e.g. ``groups``), as in ``HalvingRandomSearchCV.fit``.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        self._results = None
+        self._searched = False  # set when _run_search returns: the refit follows
+        try:
+            with search_fit_hooks():
+                return super().fit(X, y, **params)
+        except KeyboardInterrupt:
+            if not self._searched:
+                raise
+            keep_results_without_refit(self, self._results)
+            self.best_score_ = self._results["mean_test_score"][self.best_index_]
+            return self
+        finally:
+            del self._results, self._searched
+
+    def _format_results(self, candidate_params, n_splits, out, more_results=None):
+        # Kept for a refit that Ctrl-C interrupts (sklearn sets cv_results_ after).
+        self._results = super()._format_results(
+            candidate_params, n_splits, out, more_results
+        )
+        return self._results
+
     # -- checks ------------------------------------------------------------
 
     def _check_input_parameters(self, X, y, split_params):
@@ -680,7 +725,17 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             run = run._replace(fit_cache=cache)
             for bracket, plan in enumerate(plans):
                 first_itr = len(self.n_resources_)
-                survivors, stop = self._run_bracket(run, plan, bracket)
+                try:
+                    survivors, stop = self._run_bracket(run, plan, bracket)
+                except KeyboardInterrupt:
+                    if self._results is None:  # nothing evaluated to build on
+                        raise
+                    n_kept = len(self._results["params"])
+                    warn(
+                        f"Search interrupted after {n_kept} evaluations; the "
+                        "results so far are kept."
+                    )
+                    survivors, stop = 0, True
                 n_run = len(self.n_resources_) - first_itr
                 if n_run:  # a finite space may leave nothing to start a bracket
                     self.brackets_.append((first_itr, n_run))
@@ -693,6 +748,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         self.n_required_iterations_ = plans[0]["n_required"]
         self.n_possible_iterations_ = plans[0]["n_possible"]
         self.n_iterations_ = len(self.n_resources_)
+        self._searched = True
 
     @contextmanager
     def _continued_fits(self, run: _Run, space: Space):
@@ -737,7 +793,8 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                 else:
                     n = len(candidates)
                     results = evaluate(candidates)
-                    self._record(run, results, n_resources, n)
+                    with interrupts_deferred():
+                        self._record(run, results, n_resources, n)
             self.n_resources_.append(n_resources)
             self.n_candidates_.append(n)
             candidates = list(top_k(results, ceil(n / self.factor), itr))
@@ -769,8 +826,9 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                     )
                 break
             results = evaluate(points)
-            scores, noise = self._record(run, results, n_resources, len(points))
-            run.optimizer.tell(points, scores, noise)
+            with interrupts_deferred():  # the model and the optimizer agree
+                scores, noise = self._record(run, results, n_resources, len(points))
+                run.optimizer.tell(points, scores, noise)
             n_done += len(points)
         return results, n_done
 

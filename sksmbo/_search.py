@@ -174,23 +174,10 @@ class _BaseSMBOSearch(BaseSearchCV):
             # Ctrl-C after the search, during the refit: keep the results.
             if not self._searched:
                 raise
-            self._keep_results_without_refit()
+            keep_results_without_refit(self, self._state.results)
             return self
         finally:
             del self._callbacks, self._resume, self._fingerprint, self._searched
-
-    def _keep_results_without_refit(self) -> None:
-        """What ``BaseSearchCV.fit`` sets after an interrupted refit, but the model."""
-        for name in ("best_estimator_", "refit_time_", "feature_names_in_"):
-            self.__dict__.pop(name, None)
-        self.cv_results_ = self._state.results
-        self.scorer_ = search_scorers(self)
-        warn(
-            f"Refit interrupted: cv_results_ and best_params_ cover the "
-            f"{len(self._state.candidates)} candidates evaluated; best_estimator_ "
-            "is not available. Refit it with "
-            "clone(search.estimator).set_params(**search.best_params_).fit(X, y)."
-        )
 
     def _resume_state(self, resume_from) -> SearchState | None:
         """What a resumed search starts from: ``resume_from``, or the last fit."""
@@ -470,6 +457,24 @@ def all_of(predicates, name: str) -> AllOf | None:
     """``predicates`` (a callable, a list of them or None) as one predicate."""
     predicates = _check_callbacks(predicates, name)
     return AllOf(predicates) if predicates else None
+
+
+def keep_results_without_refit(search, results) -> None:
+    """Set what ``BaseSearchCV.fit`` sets after an interrupted refit, but the model.
+
+    ``best_index_``, ``best_params_`` (and ``best_score_``) are set before the
+    refit starts; ``cv_results_`` and ``scorer_`` only after it.
+    """
+    for name in ("best_estimator_", "refit_time_", "feature_names_in_"):
+        search.__dict__.pop(name, None)
+    search.cv_results_ = results
+    search.scorer_ = search_scorers(search)
+    warn(
+        f"Refit interrupted: cv_results_ and best_params_ cover the "
+        f"{len(results['params'])} candidates evaluated; best_estimator_ is not "
+        "available. Refit it with "
+        "clone(search.estimator).set_params(**search.best_params_).fit(X, y)."
+    )
 
 
 def _fingerprint(estimator, X, y) -> dict:

@@ -303,3 +303,25 @@ def test_a_dead_worker_loses_at_most_one_round(once, data, tmp_path):
         marker.unlink()  # let the refit (in this process) and teardown go on
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
     assert hasattr(search, "best_estimator_")
+
+
+@pytest.mark.parametrize("stage", ["first rung", "later rung", "refit"])
+def test_halving_ctrl_c_keeps_every_evaluated_candidate(stage, monkeypatch):
+    X, y = make_classification(300, random_state=0)
+    Interrupting.fits = 0
+    # The first rung: 9 candidates x 3 folds in rounds of two candidates (the
+    # model steers after n_startup); the second: 3 candidates.
+    estimator = Interrupting(
+        at={"first rung": 10, "later rung": 29, "refit": -1}[stage], n_train=len(X)
+    )
+    search = HalvingBayesSearchCV(
+        estimator, {"a": (0.0, 1.0)}, n_candidates=9, min_resources=100, cv=3,
+        n_startup=3, random_state=0,
+    )
+    with pytest.warns(UserWarning, match="interrupted"):
+        search.fit(X, y)
+    n = len(search.cv_results_["params"])
+    assert n == {"first rung": 2, "later rung": 9, "refit": 12}[stage]
+    assert search.best_params_ == search.cv_results_["params"][search.best_index_]
+    assert np.isfinite(search.best_score_)
+    assert hasattr(search, "best_estimator_") == (stage != "refit")
