@@ -258,7 +258,10 @@ class Optimizer:
         finite = np.isfinite(self._y)
         if self.proposer is None or not finite.any():
             return self._design.take(k)
+        # Failures count as the worst score, +inf (best, as sklearn ranks it) as
+        # the best finite one: a surrogate cannot fit infinities.
         y = np.where(finite, self._y, self._y[finite].min())
+        y[np.isposinf(self._y)] = self._y[finite].max()
         # Per-second acquisitions (EIps) model the cost of evaluations too.
         extra = {"cost": self._cost} if getattr(self.proposer, "needs_cost", 0) else {}
         X = self.proposer.propose(
@@ -366,9 +369,12 @@ class Optimizer:
         points : dict or list of dict
             Points, usually as returned by :meth:`ask`.
         scores : float or array-like of shape (n_points,)
-            Their scores, higher is better. NaN or inf marks a failed
-            evaluation: it is recorded, the model sees it as the worst score so
-            far, and the point is never proposed again.
+            Their scores, higher is better. NaN or -inf marks a failed
+            evaluation: it is recorded as NaN, the model sees it as the worst
+            score so far, and the point is never proposed again. +inf is the
+            best score, as scikit-learn ranks it in ``cv_results_`` (so
+            :meth:`best` and a search's ``best_params_`` agree); the model sees
+            it as the best finite score.
         noise : float or array-like of shape (n_points,), default=None
             Known variance of each score (e.g. from cross-validation folds),
             ``>= 0``; NaN when unknown.
@@ -397,7 +403,7 @@ class Optimizer:
         keys = self.space.keys(X)
         self._forget_pending(X)
         self._seen.update(keys)
-        scores = np.where(np.isfinite(scores), scores, np.nan)
+        scores = np.where(np.isnan(scores) | np.isneginf(scores), np.nan, scores)
         self._X = np.vstack([self._X, X])
         self._y = np.concatenate([self._y, scores])
         self._noise = np.concatenate([self._noise, noise])
@@ -440,7 +446,7 @@ class Optimizer:
 
     def best(self) -> tuple[dict | None, float]:
         """The best point told so far and its score (None, NaN before any success)."""
-        if not np.isfinite(self._y).any():
+        if np.isnan(self._y).all():
             return None, float("nan")
         i = int(np.nanargmax(self._y))
         return self.Xi[i], float(self._y[i])

@@ -147,7 +147,10 @@ class _BaseSMBOSearch(BaseSearchCV):
             Continue a search from what a callback received (or from the file
             a :class:`~sksmbo.callbacks.CheckpointSaver` wrote): its candidates
             are not evaluated again and ``cv_results_`` covers them. The same
-            data, ``cv`` and ``search_spaces`` must be passed.
+            data, estimator, ``cv`` and ``search_spaces`` must be passed (a
+            change is an error naming it). A finished search is refitted from
+            the file without evaluating anything. A checkpoint is a pickle:
+            load only files you trust.
         **params : dict of str -> object
             Parameters passed to the estimator's ``fit``, the scorer and the
             CV splitter (e.g. ``groups``), as in ``GridSearchCV.fit``.

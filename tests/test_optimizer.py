@@ -238,3 +238,31 @@ def test_model_queue_keeps_the_latest_models():
     models = opt.result().models
     assert len(models) == 2 and models[-1] is opt.proposer.model_
     assert Optimizer({"a": (0.0, 1.0)}).result().models == []
+
+
+def test_plus_inf_is_the_best_score_as_sklearn_ranks_it():
+    opt = Optimizer({"a": (0.0, 1.0)}, "gp", n_initial_points=3, random_state=0)
+    points = opt.ask(3)
+    opt.tell(points, [0.5, np.inf, -np.inf])
+    best, score = opt.best()
+    assert best == points[1] and score == np.inf
+    assert np.isnan(opt.yi[2])  # -inf is a failure
+    assert opt.result().fun == -np.inf
+    assert opt.ask() is not None  # the model copes with the infinite score
+
+
+def test_search_best_params_and_optimizer_agree_on_plus_inf(data):
+    from sksmbo import QuasiRandomSearchCV
+    from tests.conftest import FastClassifier
+
+    def scorer(estimator, X, y):
+        return np.inf if estimator.a > 0.5 else estimator.a
+
+    X, y = data
+    search = QuasiRandomSearchCV(
+        FastClassifier(), {"a": (0.0, 1.0)}, n_iter=6, scoring=scorer, cv=2,
+        random_state=0,
+    ).fit(X, y)
+    result = search.optimizer_results_[0]
+    assert search.best_score_ == np.inf
+    assert result.x == [search.best_params_["a"]]
