@@ -376,7 +376,19 @@ class _BaseSMBOSearch(BaseSearchCV):
         result.search_state = self._state
         # Every callback sees every round (a checkpoint listed after a stopper
         # must still save the last one); any True stops.
-        return any([cb(result) for cb in self._callbacks])
+        return any([self._run_callback(cb, result) for cb in self._callbacks])
+
+    def _run_callback(self, callback, result) -> bool:
+        """``callback(result)``; an error in it stops the search, results kept."""
+        try:
+            return callback(result)
+        except Exception as exc:  # a full disk must not lose the search
+            warn(
+                f"The callback {callback!r} raised {type(exc).__name__}: {exc}. "
+                f"The search stops with the {len(result.x_iters)} candidates "
+                "evaluated so far."
+            )
+            return True
 
     def _format_results(self, candidate_params, n_splits, out, more_results=None):
         # Every round passes all candidates evaluated in this fit; a resumed
@@ -491,7 +503,7 @@ def _fingerprint(estimator, X, y) -> dict:
     sample = [_take_rows(X, rows), None if y is None else _take_rows(y, rows)]
     return {
         "estimator class": type(estimator).__qualname__,
-        "data shape": (n_samples, *np.shape(X)[1:]),
+        "data shape": (n_samples, *getattr(X, "shape", (n_samples,))[1:]),
         "data": joblib.hash(sample),
     }
 

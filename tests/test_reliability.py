@@ -325,3 +325,20 @@ def test_halving_ctrl_c_keeps_every_evaluated_candidate(stage, monkeypatch):
     assert search.best_params_ == search.cv_results_["params"][search.best_index_]
     assert np.isfinite(search.best_score_)
     assert hasattr(search, "best_estimator_") == (stage != "refit")
+
+
+def test_a_failing_callback_stops_the_search_with_its_results(data):
+    X, y = data
+
+    def disk_full(result):
+        if len(result.x_iters) >= 4:
+            raise OSError("No space left on device")
+
+    search = BayesSearchCV(
+        FastClassifier(), {"a": (0.0, 1.0)}, n_iter=10, n_points=2,
+        n_initial_points=4, cv=3, callbacks=disk_full, random_state=0,
+    )
+    with pytest.warns(UserWarning, match=r"raised OSError: No space left.*4 cand"):
+        search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
+    assert hasattr(search, "best_estimator_")
