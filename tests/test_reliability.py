@@ -271,10 +271,18 @@ class DiesInWorker(FastClassifier):
     def fit(self, X, y):
         if self.marker and os.path.exists(self.marker):
             if int(open(self.marker).read()) != os.getpid():  # not the main process
-                if self.once:
-                    os.remove(self.marker)
+                if self.once and not self._claim():
+                    return super().fit(X, y)  # another worker died already
                 os.kill(os.getpid(), signal.SIGKILL)
         return super().fit(X, y)
+
+    def _claim(self) -> bool:
+        """Whether this worker is the one to die (an atomic rename decides)."""
+        try:
+            os.rename(self.marker, self.marker + ".used")
+            return True
+        except FileNotFoundError:
+            return False
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX only")
