@@ -125,7 +125,7 @@ def test_lightgbm_search_takes_its_aliases(binary):
     lightgbm = pytest.importorskip("lightgbm")
     X, y = binary
     search = BayesSearchCV(
-        lightgbm.LGBMClassifier(n_estimators=10, verbose=-1),
+        lightgbm.LGBMClassifier(n_estimators=10, n_jobs=1, verbose=-1),
         {"min_data_in_leaf": randint(5, 30), "lambda_l1": loguniform(1e-3, 10)},
         n_iter=5,
         n_initial_points=3,
