@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from math import ceil, floor, log
 from numbers import Integral
@@ -727,13 +728,15 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                 first_itr = len(self.n_resources_)
                 try:
                     survivors, stop = self._run_bracket(run, plan, bracket)
-                except KeyboardInterrupt:
+                except (KeyboardInterrupt, BrokenProcessPool) as exc:
                     if self._results is None:  # nothing evaluated to build on
                         raise
-                    n_kept = len(self._results["params"])
+                    cause = "interrupted" if isinstance(exc, KeyboardInterrupt) else (
+                        f"stopped by {type(exc).__name__} (a worker died twice)"
+                    )
                     warn(
-                        f"Search interrupted after {n_kept} evaluations; the "
-                        "results so far are kept."
+                        f"Search {cause} after {len(self._results['params'])} "
+                        "evaluations; the results so far are kept."
                     )
                     survivors, stop = 0, True
                 n_run = len(self.n_resources_) - first_itr

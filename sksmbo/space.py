@@ -843,10 +843,13 @@ def _from_skopt(dim, kind: str, name: str) -> Dimension:
 
 
 def _is_range_tuple(value) -> bool:
-    """skopt's ``(low, high)`` and ``(low, high, prior)`` shorthand."""
-    if not isinstance(value, tuple) or len(value) not in (2, 3):
+    """skopt's ``(low, high)``, ``(low, high, prior)`` and ``(low, high, prior,
+    base)`` shorthand."""
+    if not isinstance(value, tuple) or len(value) not in (2, 3, 4):
         return False
-    if len(value) == 3 and not isinstance(value[2], str):
+    if len(value) >= 3 and not isinstance(value[2], str):
+        return False
+    if len(value) == 4 and not _is_number(value[3]):
         return False
     return _is_number(value[0]) and _is_number(value[1])
 
@@ -887,7 +890,8 @@ def coerce_dimension(value, name: str = "parameter") -> Dimension:
         - a list (or a one-dimensional array, or any non-range tuple) is a
           :class:`Categorical`;
         - ``(low, high)`` is an :class:`Integer` when both bounds are ints and a
-          :class:`Real` otherwise; ``(low, high, "log-uniform")`` adds a prior;
+          :class:`Real` otherwise; ``(low, high, "log-uniform")`` adds a prior
+          and ``(low, high, "log-uniform", base)`` scikit-optimize's base;
         - a frozen ``scipy.stats`` distribution
           (``scipy.stats.loguniform(1e-3, 1e3)``) is searched through its cdf;
           a family without shape parameters (``scipy.stats.norm``) in its
@@ -936,7 +940,7 @@ def coerce_dimension(value, name: str = "parameter") -> Dimension:
         raise cls(f"Parameter {name!r}: {exc}") from None
     if dimension is None:
         raise TypeError(
-            f"Parameter {name!r} must be a list of values, a (low, high[, prior]) "
+            f"Parameter {name!r} must be a list of values, a (low, high[, prior[, base]]) "
             "tuple, a Dimension or a frozen scipy.stats distribution. "
             f"Got {value!r}."
         )

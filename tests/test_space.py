@@ -16,6 +16,9 @@ from sksmbo.space import Categorical, Integer, Real, Space, coerce_dimension
         ((0.5, 10), Real(0.5, 10.0)),
         ((1e-3, 1.0, "log-uniform"), Real(1e-3, 1.0, prior="log-uniform")),
         ((1, 100, "log-uniform"), Integer(1, 100, prior="log-uniform")),
+        # scikit-optimize's 4-tuple adds a base (which the encoding ignores).
+        ((1e-3, 1.0, "log-uniform", 2), Real(1e-3, 1.0, "log-uniform", base=2)),
+        ((1, 2, 3, 4), Categorical([1, 2, 3, 4])),
         ([0.1, 1, 10], Categorical([0.1, 1, 10])),
         (["rbf", "linear"], Categorical(["rbf", "linear"])),
         ([1, 10], Categorical([1, 10])),  # sklearn's meaning: two values
