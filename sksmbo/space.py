@@ -940,8 +940,9 @@ def coerce_dimension(value, name: str = "parameter") -> Dimension:
         raise cls(f"Parameter {name!r}: {exc}") from None
     if dimension is None:
         raise TypeError(
-            f"Parameter {name!r} must be a list of values, a (low, high[, prior[, base]]) "
-            "tuple, a Dimension or a frozen scipy.stats distribution. "
+            f"Parameter {name!r} must be a list of values, a "
+            "(low, high[, prior[, base]]) tuple, a Dimension or a frozen "
+            "scipy.stats distribution. "
             f"Got {value!r}."
         )
     return dimension
