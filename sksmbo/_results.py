@@ -9,6 +9,9 @@ failures: the search warns and returns them.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
+
+import numpy as np
 
 
 class FitCounts:
@@ -46,3 +49,41 @@ def raise_if_all_fits_failed(counts: FitCounts) -> None:
     """Raise sklearn's "All the N fits failed" when no fit of the search succeeded."""
     if counts.n_fits and counts.n_failed == counts.n_fits:
         raise all_fits_failed_error(counts)
+
+
+def objective_metric(test_scores, scoring, refit) -> str:
+    """The metric a search maximizes: "score", the refit metric, or the first.
+
+    ``test_scores`` is one fit's ``test_scores`` output (a float, or a dict
+    of metric name to score when several metrics are computed).
+    """
+    if not isinstance(test_scores, Mapping):
+        return "score"
+    if isinstance(refit, str):
+        return refit
+    if isinstance(scoring, Mapping | list | tuple):
+        return list(scoring)[0]
+    return next(iter(test_scores))  # a callable returning a dict
+
+
+def round_scores(
+    out: Sequence[Mapping], n_splits: int, scoring, refit
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean score, its variance and mean fit time per candidate of ``out``.
+
+    ``out`` holds the fold outputs of some candidates, candidate-major, as
+    ``evaluate_candidates`` makes them; the means are ``cv_results_``'s
+    ``mean_test_<metric>`` and ``mean_fit_time``, read without building it.
+    The variance of a mean over folds is ``std**2 / n_splits``.
+    """
+    metric = objective_metric(out[0]["test_scores"], scoring, refit)
+    scores = np.array(
+        [
+            o["test_scores"][metric] if metric != "score" else o["test_scores"]
+            for o in out
+        ],
+        dtype=float,
+    ).reshape(-1, n_splits)
+    fit_time = np.array([o["fit_time"] for o in out], dtype=float)
+    mean = scores.mean(axis=1)
+    return mean, scores.var(axis=1) / n_splits, fit_time.reshape(-1, n_splits).mean(1)

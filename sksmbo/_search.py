@@ -46,9 +46,9 @@ from sksmbo._compat import (
     validate_parameter_constraints,
 )
 from sksmbo._interrupts import interrupts_deferred
-from sksmbo._optimizer import Optimizer, read_scores, warn_exhausted
+from sksmbo._optimizer import Optimizer, warn_exhausted
 from sksmbo._progress import Progress
-from sksmbo._results import raise_if_all_fits_failed
+from sksmbo._results import raise_if_all_fits_failed, round_scores
 from sksmbo._sampling import SAMPLERS
 from sksmbo._surrogates.forest import ForestProposer
 from sksmbo._surrogates.gp import GPProposer
@@ -181,6 +181,8 @@ class _BaseSMBOSearch(BaseSearchCV):
             return self
         finally:
             del self._callbacks, self._resume, self._fingerprint, self._searched
+            self.__dict__.pop("_results", None)
+            self.__dict__.pop("_more_results", None)
 
     def _resume_state(self, resume_from) -> SearchState | None:
         """What a resumed search starts from: ``resume_from``, or the last fit."""
@@ -263,6 +265,7 @@ class _BaseSMBOSearch(BaseSearchCV):
         self._state = self._resume or SearchState(optimizers, [], [], None)
         self._state.fingerprint = self._fingerprint
         self._n_rounds = 0
+        self._results: dict = {}  # filled at the end: see _format_results
         self.optimizer_results_ = []
         search_ctx = search_context(callback_ctx, self)
         progress = Progress(
@@ -290,6 +293,9 @@ class _BaseSMBOSearch(BaseSearchCV):
                 self.optimizer_results_.append(optimizer.result())
             if not self._n_rounds and self._state.candidates:
                 self._rebuild_results(evaluate_candidates)
+            if self._n_rounds:
+                with interrupts_deferred():
+                    self._finish_results()
         progress.close()
         close_search_context(search_ctx, self)
         raise_if_all_fits_failed(fits)
@@ -350,9 +356,9 @@ class _BaseSMBOSearch(BaseSearchCV):
                 if not points:
                     warn_exhausted(len(optimizer.yi), n_iter)
                     return False
-                results = evaluate(points)  # retried once if a worker dies
+                evaluate(points)  # retried once if a worker dies
                 with interrupts_deferred():
-                    stop = self._tell(optimizer, points, results, progress)
+                    stop = self._tell(optimizer, points, progress)
             except (KeyboardInterrupt, BrokenProcessPool) as exc:
                 if not self._state.candidates:  # nothing evaluated to build on
                     raise
@@ -368,9 +374,9 @@ class _BaseSMBOSearch(BaseSearchCV):
                 return True
         return False
 
-    def _tell(self, optimizer, points, results, progress) -> bool:
+    def _tell(self, optimizer, points, progress) -> bool:
         """Record a round; run the callbacks; return whether one says stop."""
-        optimizer.tell(points, *self._read_scores(results, len(points)))
+        optimizer.tell(points, *self._read_scores(len(points)))
         progress.update(len(points), optimizer.best()[1])
         result = optimizer.result()
         result.search_state = self._state
@@ -391,23 +397,34 @@ class _BaseSMBOSearch(BaseSearchCV):
             return True
 
     def _format_results(self, candidate_params, n_splits, out, more_results=None):
-        # Every round passes all candidates evaluated in this fit; a resumed
-        # search puts the ones evaluated before in front, so that cv_results_,
-        # best_index_ and the refit cover the whole search.
-        previous = self._resume or SearchState([], [], [], {})
-        candidate_params = previous.candidates + list(candidate_params)
-        out = previous.out + list(out)
-        results = super()._format_results(candidate_params, n_splits, out, more_results)
+        # sklearn calls this after every round with every candidate of this
+        # fit and keeps what the last call returned as cv_results_. Building
+        # it costs O(candidates) a round, so a round only records its fold
+        # outputs, and the one dict returned every time is filled when the
+        # search ends (_finish_results). A resumed search puts the candidates
+        # evaluated before in front, so that cv_results_, best_index_ and the
+        # refit cover the whole search.
+        previous = self._resume or SearchState([], [], [], None)
         self._n_rounds += 1
         self._state = SearchState(
             self._state.optimizers,
-            candidate_params,
-            out,
-            results,
+            previous.candidates + list(candidate_params),
+            previous.out + list(out),
+            None,
             n_splits,
             self._state.fingerprint,
         )
-        return results
+        self._more_results = more_results
+        return self._results
+
+    def _finish_results(self) -> None:
+        """Build cv_results_ once, in the dict sklearn holds, from every round."""
+        state = self._state
+        results = super()._format_results(
+            state.candidates, state.n_splits, state.out, self._more_results
+        )
+        self._results.update(results)
+        state.results = self._results
 
     def _batch_size(self, n_iter: int) -> int:
         """Candidates per round: all at once (None), one per joblib worker ("auto")."""
@@ -417,12 +434,13 @@ class _BaseSMBOSearch(BaseSearchCV):
             return n_workers(self.n_jobs)
         return self.n_points
 
-    def _read_scores(self, results, k):
+    def _read_scores(self, k):
         """The last ``k`` candidates' mean score, its variance over folds and
         their mean fit time (the cost per-second acquisitions model)."""
-        metric = _objective_metric(results, self.scoring, self.refit)
-        mean, noise = read_scores(results, metric, k)
-        return mean, noise, np.asarray(results["mean_fit_time"][-k:], dtype=float)
+        state = self._state
+        return round_scores(
+            state.out[-k * state.n_splits :], state.n_splits, self.scoring, self.refit
+        )
 
 
 class SearchState:
