@@ -211,8 +211,9 @@ def tolerate_failed_rounds():
 #   instead of fitting anything;
 # * retry: when a worker process dies (out of memory, a crash in native code),
 #   joblib's pool breaks and the round's outputs are lost; the stand-in runs
-#   the round once more on a fresh ``Parallel`` before sklearn sees anything
-#   (reusing the broken one can hand back an output of the failed call).
+#   the round once more on a fresh ``Parallel`` before sklearn sees anything,
+#   and every later round too (reusing the broken one handed back an output
+#   of the failed call: "cannot reshape array of size 25 into shape (8,3)").
 # In any other thread it is exactly sklearn's ``Parallel``.
 
 _OriginalParallel = _sklearn_search.Parallel
@@ -233,7 +234,7 @@ class _SearchParallel(_OriginalParallel):
             return outputs
         tasks = list(iterable)  # a generator cannot be run twice
         try:
-            return super().__call__(tasks)
+            return self._run(tasks)
         except BrokenProcessPool as exc:
             warnings.warn(
                 f"A worker process died while evaluating {len(tasks)} fits "
@@ -241,8 +242,14 @@ class _SearchParallel(_OriginalParallel):
                 UserWarning,
                 stacklevel=2,
             )
-            with _OriginalParallel(n_jobs=self.n_jobs) as fresh:
-                return fresh(tasks)
+            # This round and every later one: a broken Parallel can hand back
+            # outputs of the call that failed.
+            self._fresh = _OriginalParallel(n_jobs=self.n_jobs)
+            return self._fresh(tasks)
+
+    def _run(self, tasks):
+        fresh = getattr(self, "_fresh", None)
+        return super().__call__(tasks) if fresh is None else fresh(tasks)
 
 
 @contextmanager

@@ -270,7 +270,9 @@ class DiesInWorker(FastClassifier):
 
     def fit(self, X, y):
         if self.marker and os.path.exists(self.marker):
-            if int(open(self.marker).read()) != os.getpid():  # not the main process
+            with open(self.marker) as file:
+                main_pid = int(file.read())
+            if main_pid != os.getpid():  # a worker, not the main process
                 if self.once and not self._claim():
                     return super().fit(X, y)  # another worker died already
                 os.kill(os.getpid(), signal.SIGKILL)
