@@ -190,6 +190,7 @@ class Optimizer:
         self._seen: set[bytes] = set()
         self.Xi: list[dict] = []
         self.yi: list[float] = []
+        self._x_iters: list[list] = []  # Xi as value lists, for result()
         self.constraint = constraint
 
     @property
@@ -206,10 +207,16 @@ class Optimizer:
             self.space if constraint is None else FeasibleSpace(self.space, self)
         )
 
+    # Only tell changes these, and only by appending: a checkpoint writes
+    # their new rows each round (sksmbo/_checkpoint.py), not all of them.
+    APPEND_ONLY = ("_X", "_y", "_noise", "_cost", "Xi", "yi")
+
     def __getstate__(self) -> dict:
         # A constraint is often a lambda, which does not pickle: a pickled
         # optimizer (a checkpoint) leaves it out; whoever loads it sets it again.
-        return {**self.__dict__, "_constraint": None, "_proposal_space": self.space}
+        state = {**self.__dict__, "_constraint": None, "_proposal_space": self.space}
+        state.pop("_x_iters", None)
+        return state
 
     # -- ask ---------------------------------------------------------------
 
@@ -463,12 +470,15 @@ class Optimizer:
             ``model_queue_size``).
         """
         best_point, best_score = self.best()
-        as_list = _as_value_list
+        # A cache extended as points are told, so that a result each round
+        # costs what the new points cost; not pickled, rebuilt after loading.
+        x_iters = self.__dict__.setdefault("_x_iters", [])
+        x_iters.extend(_as_value_list(p) for p in self.Xi[len(x_iters) :])
         return OptimizeResult(
-            x=as_list(best_point) if best_point is not None else None,
+            x=_as_value_list(best_point) if best_point is not None else None,
             # skopt minimizes: the one negation of scores, for compatibility.
             fun=-best_score,
-            x_iters=[as_list(p) for p in self.Xi],
+            x_iters=list(x_iters),
             func_vals=-np.asarray(self.yi, dtype=float),
             space=self.space,
             models=list(self._models),

@@ -27,6 +27,8 @@ from sklearn.base import clone, is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
+from sksmbo._checkpoint import SearchState
+from sksmbo._checkpoint import read as read_checkpoint
 from sksmbo._compat import (
     BaseSearchCV,
     HasMethods,
@@ -188,7 +190,7 @@ class _BaseSMBOSearch(BaseSearchCV):
         """What a resumed search starts from: ``resume_from``, or the last fit."""
         if resume_from is not None:
             if isinstance(resume_from, str | os.PathLike):
-                resume_from = joblib.load(resume_from)
+                resume_from = read_checkpoint(resume_from)
             state = getattr(resume_from, "search_state", resume_from)
             if not isinstance(state, SearchState):
                 raise TypeError(
@@ -362,8 +364,10 @@ class _BaseSMBOSearch(BaseSearchCV):
             except (KeyboardInterrupt, BrokenProcessPool) as exc:
                 if not self._state.candidates:  # nothing evaluated to build on
                     raise
-                cause = "interrupted" if isinstance(exc, KeyboardInterrupt) else (
-                    f"stopped by {type(exc).__name__} (a worker died twice)"
+                cause = (
+                    "interrupted"
+                    if isinstance(exc, KeyboardInterrupt)
+                    else (f"stopped by {type(exc).__name__} (a worker died twice)")
                 )
                 warn(
                     f"Search {cause} after {len(self._state.candidates)} "
@@ -441,25 +445,6 @@ class _BaseSMBOSearch(BaseSearchCV):
         return round_scores(
             state.out[-k * state.n_splits :], state.n_splits, self.scoring, self.refit
         )
-
-
-class SearchState:
-    """Everything a stopped search needs to resume: optimizers and raw fold results.
-
-    ``candidates`` and ``out`` are what ``BaseSearchCV._format_results``
-    receives (parameters and per-fold outputs), ``results`` the cv_results_
-    built from them.
-    """
-
-    def __init__(
-        self, optimizers, candidates, out, results, n_splits=None, fingerprint=None
-    ):
-        self.optimizers = optimizers
-        self.candidates = candidates
-        self.out = out
-        self.results = results
-        self.n_splits = n_splits
-        self.fingerprint = fingerprint
 
 
 class AllOf:
@@ -1187,8 +1172,7 @@ def _check_keys(given: Mapping, valid, where: str) -> None:
     unknown = sorted(set(given) - set(valid), key=str)
     if unknown:
         raise ValueError(
-            f"Unknown key(s) {unknown!r} in {where}. Valid keys are "
-            f"{sorted(valid)!r}."
+            f"Unknown key(s) {unknown!r} in {where}. Valid keys are {sorted(valid)!r}."
         )
 
 
@@ -1218,9 +1202,7 @@ def _bayes_proposer(settings: dict):
     acq_func = settings["acq_func"]
     per_second = acq_func.endswith("_per_second")
     common = dict(xi=settings["xi"], kappa=settings["kappa"])
-    screening = {
-        k: settings[k] for k in ("n_candidates", "n_polish") if k in settings
-    }
+    screening = {k: settings[k] for k in ("n_candidates", "n_polish") if k in settings}
     base = settings["base_estimator"]
     if isinstance(base, str):
         kind = base.upper()

@@ -13,21 +13,15 @@ callable taking the result works as well.
 
 from __future__ import annotations
 
-import bz2
 import contextlib
-import glob
-import gzip
-import lzma
 import os
 import pickle
-import tempfile
 import time
-import zlib
 from numbers import Integral, Real
 
-import joblib
 import numpy as np
 
+from sksmbo import _checkpoint as checkpoint
 from sksmbo._compat import Interval, validate_parameter_constraints
 
 __all__ = [
@@ -222,152 +216,39 @@ class NoImprovementStopper:
 
 _DUMP_KWARGS = ("compress", "protocol")
 
-# joblib's compression methods: the file extension that selects each, and how
-# to compress a whole pickle with the standard library (joblib.load reads all).
-_COMPRESSORS = {
-    "zlib": (".z", lambda data, level: zlib.compress(data, level)),
-    "gzip": (".gz", lambda data, level: gzip.compress(data, level, mtime=0)),
-    "bz2": (".bz2", lambda data, level: bz2.compress(data, level)),
-    "lzma": (
-        ".lzma",
-        lambda data, level: lzma.compress(data, lzma.FORMAT_ALONE, preset=level),
-    ),
-    "xz": (
-        ".xz",
-        lambda data, level: lzma.compress(data, lzma.FORMAT_XZ, preset=level),
-    ),
-}
-_DEFAULT_LEVEL = 3  # joblib's default compression level
-
-
-def _compression(path: str, compress) -> tuple[str, int] | None:
-    """(method, level) as :func:`joblib.dump` picks them, or None for none.
-
-    An explicit ``(method, level)`` pair wins; otherwise the extension of
-    ``path`` picks the method, and ``compress`` (True, a level or a method
-    name) asks for zlib or sets the level.
-    """
-    if isinstance(compress, tuple):
-        if len(compress) != 2:
-            _bad_compress(compress)
-        method, level = compress
-    elif isinstance(compress, str):
-        method, level = compress, None
-    elif compress is True:
-        method, level = "zlib", None
-    else:
-        method, level = "zlib", compress
-    if not isinstance(compress, tuple):
-        by_extension = [m for m, (ext, _) in _COMPRESSORS.items() if path.endswith(ext)]
-        if by_extension:
-            method = by_extension[0]
-            level = _DEFAULT_LEVEL if level in (0, False) else level
-    if method not in _COMPRESSORS or not (
-        level is None or (isinstance(level, Integral) and 0 <= level <= 9)
-    ):
-        _bad_compress(compress)
-    if level in (0, False):
-        return None
-    return method, _DEFAULT_LEVEL if level is None or level is True else int(level)
-
-
-def _bad_compress(compress):
-    raise ValueError(
-        "The 'compress' parameter of CheckpointSaver must be a bool, a level "
-        f"from 0 to 9, one of {sorted(_COMPRESSORS)!r} or a (method, level) "
-        f"pair. Got {compress!r} instead."
-    )
-
-
-def _check_directory(path) -> None:
-    """Raise unless ``path`` names a file in an existing, writable directory."""
-    directory = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        problem = "is a directory"
-    elif not os.path.isdir(directory):
-        problem = f"is in {directory!r}, which is not an existing directory"
-    elif not os.access(directory, os.W_OK | os.X_OK):
-        problem = f"is in {directory!r}, which is not writable"
-    else:
-        return
-    raise ValueError(
-        "The 'path' parameter of CheckpointSaver must be a file in an existing, "
-        f"writable directory; it {problem}. Got {path!r} instead."
-    )
-
-
-def _temporary_files(path: str) -> list[str]:
-    """Paths of the temporary files a :class:`CheckpointSaver` of ``path`` writes."""
-    directory, name = os.path.split(os.path.abspath(path))
-    pattern = f".{glob.escape(name)}.*{_TMP_SUFFIX}"
-    return glob.glob(os.path.join(glob.escape(directory), pattern), include_hidden=True)
-
-
-_TMP_SUFFIX = ".tmp"
-
-
-def _write_atomic(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` entirely or not at all.
-
-    The bytes go to a temporary file in the same directory (so that
-    :func:`os.replace` is a rename on one file system), are flushed to disk,
-    then the file replaces ``path``. Whatever interrupts this, Ctrl-C
-    included, removes the temporary file and leaves ``path`` as it was.
-    """
-    directory, name = os.path.split(os.path.abspath(path))
-    tmp = tempfile.NamedTemporaryFile(
-        "wb", prefix=f".{name}.", suffix=_TMP_SUFFIX, dir=directory, delete=False
-    )
-    try:
-        with tmp:
-            tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.replace(tmp.name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp.name)
-        raise
-    if os.name == "posix":
-        # Make the rename itself durable; the checkpoint is complete either
-        # way, and some file systems cannot sync a directory.
-        with contextlib.suppress(OSError):
-            fd = os.open(directory, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-
 
 class CheckpointSaver:
     """Save the search's result to a file after every round.
 
-    Every round, the result (with everything :meth:`fit(resume_from=path)
-    <sksmbo.BayesSearchCV.fit>` needs) is written atomically: to a temporary
-    file ``.<name>.<random>.tmp`` in the same directory, flushed to disk
-    (:func:`os.fsync`), then moved over ``path`` (:func:`os.replace`). A
-    search interrupted while saving, by an error or Ctrl-C, leaves the
-    previous checkpoint intact and no temporary file. A process killed
-    outright (``SIGKILL``, a power cut) can leave a temporary file behind; it
-    never has the checkpoint's name, so it is never read as one, and the next
-    saver of the same ``path`` deletes it before its first save. One search
-    at a time per ``path``. The saver never stops the search.
+    The file is a journal: the first round is written whole, atomically (to a
+    temporary file ``.<name>.<random>.tmp`` in the same directory, flushed to
+    disk with :func:`os.fsync`, then moved over ``path`` with
+    :func:`os.replace`); every later round appends only what is new (its
+    candidates, fold results and the optimizers' new observations) and is
+    flushed to disk. A save therefore costs the same at the 1,000th candidate
+    as at the 10th. Whatever interrupts a save, an error or Ctrl-C, leaves
+    the previous rounds readable; a process killed outright (``SIGKILL``, a
+    power cut) mid-append leaves a torn last frame, which :func:`load`
+    ignores, and at worst a temporary file, which never has the checkpoint's
+    name and is deleted by the next saver of the same ``path``. A new search
+    (or a new saver) starts the file afresh. One search at a time per
+    ``path``. The saver never stops the search.
 
-    A checkpoint is a pickle: load only trusted files.
+    Read a checkpoint with :func:`load` or ``fit(resume_from=path)``, not
+    with :func:`joblib.load` (which reads only a file saved whole, as
+    scikit-optimize's ``CheckpointSaver`` and :func:`joblib.dump` write it;
+    :func:`load` reads those too). A checkpoint is a pickle: load only
+    trusted files.
 
     The directory of ``path`` is checked when the saver is created, so that a
-    wrong path fails before the search spends anything. A save takes about
-    10 ms on a local disk, most of it in :func:`os.fsync`; it pickles the
-    whole search so far (candidates, fold results, optimizers), which takes
-    longer as the search grows, but only from 1 to 2.3 ms between 100 and
-    1,000 candidates of a three-parameter TPE search.
+    wrong path fails before the search spends anything.
 
     Parameters
     ----------
     path : str or os.PathLike
         File to write, in an existing and writable directory. As with
         :func:`joblib.dump`, a ``.z``, ``.gz``, ``.bz2``, ``.lzma`` or
-        ``.xz`` extension compresses.
+        ``.xz`` extension compresses (each round's frame on its own).
     **dump_kwargs : dict
         ``compress`` and ``protocol``, with the meaning they have in
         :func:`joblib.dump`: ``compress`` is a bool, a level from 0 to 9, a
@@ -418,32 +299,51 @@ class CheckpointSaver:
             caller_name=type(self).__name__,
         )
         # A wrong path or option fails here, not after the first round.
-        _check_directory(path)
-        _compression(os.fspath(path), dump_kwargs.get("compress", 0))
+        checkpoint.check_directory(path)
+        checkpoint.compression(os.fspath(path), dump_kwargs.get("compress", 0))
         self.path = path
         self.dump_kwargs = dump_kwargs
         self._swept = False
+        self._journal = None  # what was written of the search being saved
+        self._file = None  # (device, inode, size) after the last save
 
     def __call__(self, result) -> bool:
-        """Write ``result`` to ``path``; never stops the search."""
+        """Save ``result``'s round to ``path``; never stops the search."""
         path = os.fspath(self.path)
         protocol = self.dump_kwargs.get("protocol")
-        # The C pickler: joblib.dump's pure-Python one took 40-100 ms per save
-        # of a 1,000-candidate search (benchmarks/bookkeeping.py).
-        data = pickle.dumps(
-            result, protocol=pickle.HIGHEST_PROTOCOL if protocol is None else protocol
-        )
-        compression = _compression(path, self.dump_kwargs.get("compress", 0))
-        if compression is not None:
-            method, level = compression
-            data = _COMPRESSORS[method][1](data, level)
+        protocol = pickle.HIGHEST_PROTOCOL if protocol is None else protocol
+        compress = checkpoint.compression(path, self.dump_kwargs.get("compress", 0))
         if not self._swept:  # left by a process killed while saving
-            for stale in _temporary_files(path):
+            for stale in checkpoint.temporary_files(path):
                 with contextlib.suppress(OSError):
                     os.remove(stale)
             self._swept = True
-        _write_atomic(path, data)
+        state = getattr(result, "search_state", None)
+        if state is None:  # a bare result: nothing to append to
+            record = {"kind": "result", "result": result}
+            frame = checkpoint.encode_frame(record, protocol, compress)
+            checkpoint.write_atomic(path, checkpoint.MAGIC + frame)
+            return False
+        if not self._appendable(path, state):
+            self._journal = checkpoint.Journal(state)
+        record = self._journal.record(result)
+        frame = checkpoint.encode_frame(record, protocol, compress)
+        if self._journal.started:
+            checkpoint.append(path, frame, self._file[2])
+        else:
+            checkpoint.write_atomic(path, checkpoint.MAGIC + frame)
+        self._journal.written()
+        self._file = checkpoint.file_identity(path)
         return False
+
+    def _appendable(self, path: str, state) -> bool:
+        """Whether ``path`` is this saver's journal of ``state``'s search."""
+        if self._journal is None or not self._journal.follows(state):
+            return False
+        try:
+            return checkpoint.file_identity(path) == self._file
+        except OSError:
+            return False
 
 
 def load(path):
@@ -461,12 +361,15 @@ def load(path):
     Returns
     -------
     result : scipy.optimize.OptimizeResult
-        The search's result at its last saved round, in scikit-optimize's
-        format (``func_vals`` are negated scores); pass it, or ``path``, to
-        ``fit(resume_from=...)`` to continue the search.
+        The search's result at its last round written completely (a round
+        torn by a killed process is left out), in scikit-optimize's format
+        (``func_vals`` are negated scores), with the search's state as
+        ``search_state``; pass it, or ``path``, to ``fit(resume_from=...)`` to
+        continue the search. A file saved whole with :func:`joblib.dump` (as
+        scikit-optimize's ``CheckpointSaver`` writes it) is read as well.
 
     See Also
     --------
     CheckpointSaver : Write the checkpoints.
     """
-    return joblib.load(path)
+    return checkpoint.read(path)

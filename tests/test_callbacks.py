@@ -9,6 +9,7 @@ from scipy.optimize import OptimizeResult
 from sklearn.dummy import DummyClassifier
 
 from sksmbo import QuasiRandomSearchCV
+from sksmbo import _checkpoint as checkpoint
 from sksmbo.callbacks import (
     CheckpointSaver,
     DeadlineStopper,
@@ -171,7 +172,8 @@ def test_checkpoint_compression_follows_the_extension(data, tmp_path):
     X, y = data
     path = tmp_path / "r.pkl.gz"
     search(n_iter=2).fit(X, y, callback=CheckpointSaver(path))
-    assert path.read_bytes()[:2] == b"\x1f\x8b"  # gzip magic number
+    frames = path.read_bytes()[len(checkpoint.MAGIC) :]
+    assert frames[checkpoint._HEADER.size :][:2] == b"\x1f\x8b"  # gzip magic number
 
 
 def test_checkpoint_resumes_a_search(data, tmp_path):
@@ -186,12 +188,14 @@ def test_checkpoint_resumes_a_search(data, tmp_path):
     assert len(resumed.cv_results_["params"]) == 10
 
 
-def test_checkpoint_loads_without_sksmbo_callbacks(data, tmp_path):
-    """A checkpoint is a plain joblib file."""
+def test_a_result_saved_with_joblib_resumes(data, tmp_path):
+    """scikit-optimize's CheckpointSaver writes the result with joblib.dump."""
     X, y = data
     path = tmp_path / "r.pkl"
-    search(n_iter=2).fit(X, y, callback=CheckpointSaver(path))
-    assert len(joblib.load(path).x_iters) == 2
+    first = search(n_iter=2).fit(X, y, callback=lambda r: joblib.dump(r, path))
+    resumed = search(n_iter=4).fit(X, y, resume_from=path)
+    assert len(load(path).x_iters) == 2
+    assert resumed.cv_results_["params"][:2] == first.cv_results_["params"]
 
 
 # -- argument checks -------------------------------------------------------------
