@@ -11,7 +11,7 @@ first 100 do.
 Usage (from the repository root, nothing else busy on the machine)::
 
     python benchmarks/bookkeeping.py                       # TPE and quasi-random
-    python benchmarks/bookkeeping.py --methods tpe --n-iter 300
+    python benchmarks/bookkeeping.py --methods tpe --n-iter 300 --repeat 1
 
 Writes ``bookkeeping.json`` and ``bookkeeping.md`` to ``--out``.
 """
@@ -113,6 +113,16 @@ def run(method, checkpoint, n_iter, X, y, saver_kwargs):
     return row
 
 
+def median_row(runs: list[dict]) -> dict:
+    """One configuration's runs as one row: the median of every figure."""
+    row = dict(runs[0])
+    for key in runs[0]:
+        if key.endswith("_ms"):
+            row[key] = float(np.median([r[key] for r in runs]))
+    row["repeats"] = len(runs)
+    return row
+
+
 def markdown(result):
     lines = [
         "# Per-candidate cost of checkpointing",
@@ -122,7 +132,8 @@ def markdown(result):
         f"- Command: `{result['command']}`",
         f"- Ridge on make_regression(60, 4), cv=3, n_points=1, "
         f"{result['n_iter']} candidates, one BLAS thread, n_jobs=1; "
-        f"saver options {result['saver_kwargs']}",
+        f"saver options {result['saver_kwargs']}; medians of "
+        f"{result['rows'][0]['repeats']} runs per row",
         "",
         f"| method | checkpoint | ms/candidate, first {WINDOW} "
         f"| ms/candidate, last {WINDOW} | save ms, first {WINDOW} "
@@ -152,6 +163,12 @@ def main(argv=None):
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--n-iter", type=int, default=1000)
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs per configuration, alternating; the table gives medians",
+    )
+    parser.add_argument(
         "--out", type=Path, default=Path(__file__).parent / "results" / "bookkeeping"
     )
     args = parser.parse_args(argv)
@@ -161,11 +178,19 @@ def main(argv=None):
     limiter = limit_loaded_pools()  # noqa: F841  (kept alive for the run)
     X, y = make_regression(n_samples=60, n_features=4, noise=1.0, random_state=0)
     load_start = load_average()
-    rows = [
-        run(method, checkpoint, args.n_iter, X, y, saver_kwargs)
+    configurations = [
+        (method, checkpoint)
         for method in args.methods.split(",")
         for checkpoint in (False, True)
     ]
+    # Alternating configurations spread the machine's drifts over all of them.
+    runs = [
+        run(method, checkpoint, args.n_iter, X, y, saver_kwargs)
+        for _ in range(args.repeat)
+        for method, checkpoint in configurations
+    ]
+    n = len(configurations)
+    rows = [median_row(runs[i::n]) for i in range(n)]
     result = script_record(
         "bookkeeping.py",
         _PINNED_IN_TIME,
