@@ -28,22 +28,24 @@ from sklearn.utils import check_random_state, resample
 
 from sksmbo._compat import (
     BaseSuccessiveHalving,
-    HalvingIteration,
     Interval,
     StrOptions,
-    close_search_context,
-    evaluate_round,
     num_samples,
-    search_context,
-    search_fit_hooks,
-    tolerate_failed_rounds,
     top_k,
-    warm_started_fits,
 )
 from sksmbo._interrupts import interrupts_deferred
 from sksmbo._optimizer import Optimizer, read_scores
 from sksmbo._results import raise_if_all_fits_failed
 from sksmbo._search import all_of, check_param_names, keep_results_without_refit
+from sksmbo._sklearn_hooks import (
+    HalvingIteration,
+    close_search_context,
+    evaluate_round,
+    search_context,
+    search_hooks,
+    tolerate_failed_rounds,
+    warm_started_fits,
+)
 from sksmbo._surrogates.fidelity import FidelityGPProposer
 from sksmbo._surrogates.tpe import TPEProposer
 from sksmbo._warm_start import FitCache, warm_start_param
@@ -550,7 +552,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         self._results = None
         self._searched = False  # set when _run_search returns: the refit follows
         try:
-            with search_fit_hooks():
+            with search_hooks(self.estimator):
                 return super().fit(X, y, **params)
         except KeyboardInterrupt:
             if not self._searched:
@@ -731,8 +733,10 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                 except (KeyboardInterrupt, BrokenProcessPool) as exc:
                     if self._results is None:  # nothing evaluated to build on
                         raise
-                    cause = "interrupted" if isinstance(exc, KeyboardInterrupt) else (
-                        f"stopped by {type(exc).__name__} (a worker died twice)"
+                    cause = (
+                        "interrupted"
+                        if isinstance(exc, KeyboardInterrupt)
+                        else (f"stopped by {type(exc).__name__} (a worker died twice)")
                     )
                     warn(
                         f"Search {cause} after {len(self._results['params'])} "
@@ -770,7 +774,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             prefix="sksmbo-fits-", ignore_cleanup_errors=True
         ) as directory:
             cache = FitCache(directory, self.resource, warm_start, self.max_resources_)
-            with warm_started_fits(run.evaluate_candidates, cache):
+            with warm_started_fits(cache):
                 yield cache
 
     def _run_bracket(self, run: _Run, plan: dict, bracket: int) -> tuple[int, bool]:

@@ -12,9 +12,7 @@ from __future__ import annotations
 import copy
 import inspect
 import os
-import re
 import time
-import warnings
 from abc import abstractmethod
 from collections.abc import Mapping
 from concurrent.futures.process import BrokenProcessPool
@@ -34,17 +32,8 @@ from sksmbo._compat import (
     HasMethods,
     Interval,
     StrOptions,
-    close_search_context,
-    data_scattered,
-    evaluate_round,
-    n_workers,
     num_samples,
-    replay,
     safe_indexing,
-    search_context,
-    search_fit_hooks,
-    search_scorers,
-    tolerate_failed_rounds,
     validate_parameter_constraints,
 )
 from sksmbo._interrupts import interrupts_deferred
@@ -52,14 +41,23 @@ from sksmbo._optimizer import Optimizer, warn_exhausted
 from sksmbo._progress import Progress
 from sksmbo._results import raise_if_all_fits_failed, round_scores
 from sksmbo._sampling import SAMPLERS
+from sksmbo._sklearn_hooks import (
+    close_search_context,
+    data_scattered,
+    evaluate_round,
+    n_workers,
+    replay,
+    search_context,
+    search_hooks,
+    search_scorers,
+    tolerate_failed_rounds,
+)
 from sksmbo._surrogates.forest import ForestProposer
 from sksmbo._surrogates.gp import GPProposer
 from sksmbo._surrogates.regressor import RegressorProposer, supports_return_std
 from sksmbo._surrogates.tpe import TPEProposer
 from sksmbo._warn import warn
 from sksmbo.space import Categorical, Space
-
-_NON_FINITE = r"One or more of the (test|train) scores are non-finite"
 
 
 class _BaseSMBOSearch(BaseSearchCV):
@@ -173,7 +171,7 @@ class _BaseSMBOSearch(BaseSearchCV):
                 self._check_resumable(self._resume, X, y, params.get("groups"))
                 if resume_from is None and self._nothing_left(self._resume):
                     return self  # a warm start with nothing to add: already fitted
-            with data_scattered(X, y), search_fit_hooks():
+            with data_scattered(X, y), search_hooks(self.estimator):
                 return super().fit(X, y, **params)
         except KeyboardInterrupt:
             # Ctrl-C after the search, during the refit: keep the results.
@@ -283,9 +281,9 @@ class _BaseSMBOSearch(BaseSearchCV):
         def evaluate(points):
             return evaluate_round(evaluate_candidates, points, search_ctx, self)
 
-        with tolerate_failed_rounds() as fits, warnings.catch_warnings():
-            # sklearn warns once per round; the search warns once, at the end.
-            warnings.filterwarnings("ignore", message=_NON_FINITE, category=UserWarning)
+        # sklearn warns of non-finite scores where it builds cv_results_: once,
+        # at the end (_finish_results).
+        with tolerate_failed_rounds() as fits:
             stop = False
             for optimizer, (_, n_iter) in zip(optimizers, plan, strict=True):
                 if not stop:
@@ -301,8 +299,6 @@ class _BaseSMBOSearch(BaseSearchCV):
         progress.close()
         close_search_context(search_ctx, self)
         raise_if_all_fits_failed(fits)
-        if self._n_rounds:
-            _warn_non_finite(self._state.results)
         self._searched = True
 
     def _rebuild_results(self, evaluate_candidates) -> None:
@@ -540,13 +536,6 @@ def _objective_metric(results, scoring, refit) -> str:
     if isinstance(scoring, Mapping | list | tuple):
         return list(scoring)[0]
     return next(k[len("mean_test_") :] for k in results if k.startswith("mean_test_"))
-
-
-def _warn_non_finite(results) -> None:
-    for key, values in (results or {}).items():
-        match = re.fullmatch(r"mean_(test|train)_\w+", key)
-        if match and not np.all(np.isfinite(values)):
-            warn(f"One or more of the {match.group(1)} scores are non-finite: {values}")
 
 
 def check_param_names(estimator, space: Space) -> None:

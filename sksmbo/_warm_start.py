@@ -55,7 +55,7 @@ _HIST_GRADIENT_BOOSTING = (
 class FitCache:
     """The latest fit of every (candidate, training fold), to be continued.
 
-    Used through :func:`sksmbo._compat.warm_started_fits`, which hands every
+    Used through :func:`sksmbo._sklearn_hooks.warm_started_fits`, which hands every
     fit of the search to :meth:`fit_and_score`. Fits made in this process are
     kept in memory; fits made in joblib worker processes go to ``directory``
     (workers get a pickled copy of this object, without the memory). A fit

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from sksmbo import BayesSearchCV, TPESearchCV
-from sksmbo._compat import _dask_backend, data_scattered, n_workers
+from sksmbo._sklearn_hooks import _dask_backend, data_scattered, n_workers
 from tests.conftest import FastClassifier
 
 distributed = pytest.importorskip("distributed")

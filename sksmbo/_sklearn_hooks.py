@@ -1,0 +1,437 @@
+"""Every use of scikit-learn's and joblib's internals beyond their public API.
+
+sksmbo's searches are ``BaseSearchCV`` subclasses and need four things from
+inside ``BaseSearchCV.fit`` that scikit-learn does not offer:
+
+* a round whose fits all failed warns instead of raising (``evaluate_candidates``
+  raises "All the N fits failed" per call, and a search makes a call a round);
+* replay: a resumed search that evaluates nothing new hands sklearn the stored
+  fold outputs, so that it builds ``cv_results_`` and refits;
+* retry: a round lost to a dead worker process runs again on a fresh pool;
+* warm starts: promoted candidates of a halving search continue earlier fits.
+
+:func:`search_hooks` installs the replacements of four attributes of
+``sklearn.model_selection._search`` (``_warn_or_raise_about_fit_failures``,
+``Parallel``, ``clone`` and ``_fit_and_score``) while a search fits, counted
+over threads, and puts sklearn's own back when the last search ends, so the
+module is as it was after every ``fit``. Each replacement behaves exactly as
+sklearn's in any thread but one running a search that asked for the change.
+Before installing, :func:`check_seams` verifies that this scikit-learn still
+has each attribute as expected, and raises naming the one that moved: a
+scikit-learn release that changes a seam fails loudly, never silently.
+
+Also here: the task tree of scikit-learn 1.9's callbacks, ``scorer_`` as
+``fit`` stores it, and joblib's dask backend.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import warnings
+from collections import Counter
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager, nullcontext
+
+import sklearn
+from joblib import effective_n_jobs, parallel_config
+from joblib.parallel import get_active_backend
+from sklearn.base import clone as sklearn_clone
+from sklearn.exceptions import FitFailedWarning
+from sklearn.model_selection import _search as _sklearn_search
+from sklearn.utils.parallel import Parallel
+
+from sksmbo._compat import get_scorers
+from sksmbo._results import FitCounts, failure_summary
+
+# --- the seams ------------------------------------------------------------------
+
+# sklearn's own attributes, read when the first of the running searches
+# installs the hooks (what another search's hooks replaced is never read).
+_ORIGINAL: dict = {}
+_EXPECTED = {
+    "_warn_or_raise_about_fit_failures": "a function of (results, error_score)",
+    "Parallel": "sklearn.utils.parallel.Parallel",
+    "clone": "sklearn.base.clone",
+    "_fit_and_score": "a function of (estimator, X, y, ...)",
+}
+
+
+# The same as imported: what a joblib worker process, where no hook is ever
+# installed, calls through the replacements it receives with its tasks.
+_IMPORTED = {name: getattr(_sklearn_search, name, None) for name in _EXPECTED}
+
+
+def _original(name: str):
+    """scikit-learn's own ``sklearn.model_selection._search.<name>``."""
+    return _ORIGINAL.get(name) or _IMPORTED[name]
+
+
+def _seam_problem(name: str, value) -> str | None:
+    """Why ``value`` is not what sksmbo expects of the attribute ``name``."""
+    if value is None:
+        return "is missing"
+    if name in ("Parallel", "clone"):
+        ok = value is {"Parallel": Parallel, "clone": sklearn_clone}[name]
+    else:
+        ok = callable(value) and list(inspect.signature(value).parameters)[:2] == (
+            ["results", "error_score"]
+            if name == "_warn_or_raise_about_fit_failures"
+            else ["estimator", "X"]
+        )
+    return None if ok else f"is not {_EXPECTED[name]}"
+
+
+def check_seams() -> None:
+    """Raise a RuntimeError naming every seam this scikit-learn has moved.
+
+    Reads ``sklearn.model_selection._search`` as it is now: call it when no
+    search has its hooks installed.
+    """
+    problems = [
+        f"sklearn.model_selection._search.{name} {problem}"
+        for name in _EXPECTED
+        if (problem := _seam_problem(name, getattr(_sklearn_search, name, None)))
+    ]
+    if problems:
+        raise RuntimeError(
+            f"sksmbo does not support scikit-learn {sklearn.__version__}: "
+            + "; ".join(problems)
+            + ". Install a scikit-learn release that sksmbo supports."
+        )
+
+
+# Per thread: what the search running in it asked for.
+_this_search = threading.local()
+_install_lock = threading.Lock()
+_n_searches = 0  # searches fitting now, in all threads
+
+
+@contextmanager
+def search_hooks(estimator):
+    """Context of an sksmbo search's ``BaseSearchCV.fit``: the hooks installed.
+
+    ``estimator`` is the search's ``estimator``: the first clone of it in
+    this thread is ``BaseSearchCV.fit``'s ``base_estimator``, which a warm
+    start marks (see :func:`warm_started_fits`).
+    """
+    global _n_searches
+    with _install_lock:
+        if _n_searches == 0:
+            check_seams()
+            _ORIGINAL.update(
+                {name: getattr(_sklearn_search, name) for name in _EXPECTED}
+            )
+            _sklearn_search._warn_or_raise_about_fit_failures = _warn_or_raise
+            _sklearn_search.Parallel = _SearchParallel
+            _sklearn_search.clone = _clone_keeping_cache
+            _sklearn_search._fit_and_score = _fit_and_score_with_cache
+        _n_searches += 1
+    previous = dict(vars(_this_search))
+    vars(_this_search).clear()
+    _this_search.estimator = estimator
+    try:
+        yield
+    finally:
+        vars(_this_search).clear()
+        vars(_this_search).update(previous)
+        with _install_lock:
+            _n_searches -= 1
+            if _n_searches == 0:
+                for name, original in _ORIGINAL.items():
+                    setattr(_sklearn_search, name, original)
+
+
+# --- a round whose fits all failed warns -------------------------------------
+#
+# While ``tolerate_failed_rounds`` is active in this thread, a round whose fits
+# all failed only warns, as a partly failed round does; the search itself
+# raises sklearn's error when no fit at all succeeded (sksmbo._results).
+
+
+def _warn_or_raise(results, error_score):
+    original = _original("_warn_or_raise_about_fit_failures")
+    counts = getattr(_this_search, "counts", None)
+    failed = [r["fit_error"] for r in results if r["fit_error"] is not None]
+    if counts is not None:
+        counts.n_fits += len(results)
+        counts.errors.update(failed)
+    if counts is None or not failed or len(failed) < len(results):
+        return original(results, error_score)
+    warnings.warn(
+        f"\n{len(failed)} fits failed out of a total of {len(results)}.\n"
+        "The score on these train-test partitions for these parameters will be "
+        f"set to {error_score}.\nIf these failures are not expected, you can try "
+        "to debug them by setting error_score='raise'.\n\nBelow are more details "
+        f"about the failures:\n{failure_summary(Counter(failed))}",
+        FitFailedWarning,
+        stacklevel=2,
+    )
+
+
+@contextmanager
+def tolerate_failed_rounds():
+    """Let a round whose fits all failed warn instead of raise (this thread only).
+
+    Only inside :func:`search_hooks`. Yields the ``FitCounts`` of the search.
+    """
+    previous = getattr(_this_search, "counts", None)
+    _this_search.counts = counts = FitCounts()
+    try:
+        yield counts
+    finally:
+        _this_search.counts = previous
+
+
+# --- the Parallel that evaluate_candidates runs: replay and retry ------------
+#
+# ``BaseSearchCV.fit`` creates one joblib ``Parallel`` when it starts and runs
+# every round of ``evaluate_candidates`` on it. In a thread running an sksmbo
+# search, the stand-in
+# * replays: returns stored fold outputs instead of fitting (see ``replay``);
+# * retries: when a worker process dies (out of memory, a crash in native
+#   code), runs the round once more on a fresh ``Parallel``, and every later
+#   round too (reusing the broken one handed back an output of the failed
+#   call: "cannot reshape array of size 25 into shape (8,3)").
+
+
+class _SearchParallel(Parallel):
+    """sklearn's ``Parallel``; replays or retries in a thread running a search."""
+
+    def __call__(self, iterable):
+        if getattr(_this_search, "estimator", None) is None:
+            return super().__call__(iterable)
+        outputs = getattr(_this_search, "outputs", None)
+        if outputs is not None:
+            _this_search.outputs = None
+            return outputs
+        tasks = list(iterable)  # a generator cannot be run twice
+        try:
+            return self._run(tasks)
+        except BrokenProcessPool as exc:
+            warnings.warn(
+                f"A worker process died while evaluating {len(tasks)} fits "
+                f"({type(exc).__name__}); evaluating them again on a fresh pool.",
+                UserWarning,
+                stacklevel=2,
+            )
+            self._fresh = Parallel(n_jobs=self.n_jobs)
+            return self._fresh(tasks)
+
+    def _run(self, tasks):
+        fresh = getattr(self, "_fresh", None)
+        return super().__call__(tasks) if fresh is None else fresh(tasks)
+
+
+def replay(evaluate_candidates, candidates, outputs, **kwargs):
+    """``evaluate_candidates(candidates)`` returning ``outputs``, fitting nothing.
+
+    Only inside :func:`search_hooks`; ``outputs`` are the per-fit dicts of
+    ``_fit_and_score``, candidate-major, as ``evaluate_candidates`` made them.
+    """
+    _this_search.outputs = list(outputs)
+    try:
+        results = evaluate_candidates(candidates, **kwargs)
+    finally:
+        _this_search.outputs = None
+    return results
+
+
+# --- continuing the fits of promoted candidates -----------------------------
+#
+# ``evaluate_candidates`` fits ``clone(base_estimator)`` through
+# ``_fit_and_score`` and never returns the fitted models, so a promoted
+# candidate would be refitted from scratch. ``BaseSearchCV.fit`` makes
+# ``base_estimator`` as the first clone of the search's ``estimator``; the
+# clone hook notes it. While ``warm_started_fits`` is active, that
+# ``base_estimator`` carries a cache (an instance attribute, copied to each of
+# its clones, so that it travels to joblib workers with them), and
+# ``_fit_and_score`` lets the cache continue an earlier fit. Clones of any
+# other estimator carry nothing and go to sklearn's ``_fit_and_score``.
+
+_WARM_START_ATTRIBUTE = "_sksmbo_warm_start_cache"
+
+
+def _clone_keeping_cache(estimator, *, safe=True):
+    clone = _original("clone")(estimator, safe=safe)
+    if estimator is getattr(_this_search, "estimator", None) and not hasattr(
+        _this_search, "base_estimator"
+    ):
+        _this_search.base_estimator = clone
+    cache = getattr(estimator, _WARM_START_ATTRIBUTE, None)
+    if cache is not None:
+        setattr(clone, _WARM_START_ATTRIBUTE, cache)
+    return clone
+
+
+def _fit_and_score_with_cache(estimator, X, y, **kwargs):
+    original = _original("_fit_and_score")
+    cache = vars(estimator).pop(_WARM_START_ATTRIBUTE, None)
+    if cache is None:
+        return original(estimator, X, y, **kwargs)
+    return cache.fit_and_score(original, estimator, X, y, **kwargs)
+
+
+@contextmanager
+def warm_started_fits(cache):
+    """Within this context, ``cache`` may continue the fits of this search.
+
+    Only inside :func:`search_hooks`, within ``BaseSearchCV.fit``.
+    ``cache.fit_and_score(fit_and_score, estimator, X, y, **kwargs)`` is
+    called instead of sklearn's ``_fit_and_score`` for every fit of a clone of
+    the search's ``base_estimator``.
+    """
+    base = getattr(_this_search, "base_estimator", None)
+    if base is None:
+        raise RuntimeError(  # a moved seam must not silently turn warm starts off
+            f"sksmbo does not support scikit-learn {sklearn.__version__}: "
+            "BaseSearchCV.fit did not clone the search's estimator through "
+            "sklearn.model_selection._search.clone."
+        )
+    setattr(base, _WARM_START_ATTRIBUTE, cache)
+    try:
+        yield
+    finally:
+        # The refit (after the search) clones base_estimator too: no cache there.
+        vars(base).pop(_WARM_START_ATTRIBUTE, None)
+
+
+# --- scikit-learn >= 1.9 callbacks (set_callbacks, ProgressBar, ...) ---------
+
+
+class SearchTask:
+    """sklearn's "search" callback task, whose evaluations span many rounds.
+
+    ``RandomizedSearchCV`` hangs every (candidate, split) evaluation directly
+    under its "search" task; a callback written for it expects that tree
+    (root, search, evaluations, refit). ``evaluate_candidates`` numbers the
+    evaluations of each call from 0, so every round sees the search task
+    through a view that numbers its evaluations after those of earlier rounds.
+    """
+
+    def __init__(self, context):
+        self.context = context
+        self.n_evaluations = 0
+
+    def round_view(self, n_evaluations: int) -> _ContinuedNumbering:
+        view = _ContinuedNumbering(self.context, self.n_evaluations)
+        self.n_evaluations += n_evaluations
+        return view
+
+
+class _ContinuedNumbering:
+    """A callback context whose new subtasks are numbered from ``offset``."""
+
+    def __init__(self, context, offset: int):
+        self._context = context
+        self._offset = offset
+
+    def subcontext(self, task_name="", task_id=None, **kwargs):
+        return self._context.subcontext(
+            task_name=task_name, task_id=self._offset + task_id, **kwargs
+        )
+
+
+def search_context(
+    callback_ctx, estimator, *, iterations: bool = False
+) -> SearchTask | None:
+    """Open the "search" task under sklearn's root callback context.
+
+    Returns None on scikit-learn versions without callbacks. The number of
+    evaluations is not known in advance. With ``iterations`` (halving), the
+    search task holds one "halving-iteration" task per rung, as in sklearn's
+    ``HalvingRandomSearchCV``, see :class:`HalvingIteration`.
+    """
+    if callback_ctx is None:
+        return None
+    context = callback_ctx.subcontext(
+        task_name="search", max_subtasks=None, sequential_subtasks=iterations
+    ).call_on_fit_task_begin(estimator=estimator)
+    return SearchTask(context)
+
+
+class HalvingIteration:
+    """One rung's "halving-iteration" task, opened at its first evaluation.
+
+    A rung that evaluates nothing (a finite space ran out) opens no task, so
+    the tree has one iteration task per entry of ``n_iterations_``, as in
+    sklearn's ``HalvingRandomSearchCV``. Use it as a context manager.
+    """
+
+    def __init__(self, search_task: SearchTask | None, estimator):
+        self._search_task = search_task
+        self._estimator = estimator
+        self._task: SearchTask | None = None
+
+    def task(self) -> SearchTask | None:
+        if self._search_task is not None and self._task is None:
+            context = self._search_task.context.subcontext(
+                task_name="halving-iteration",
+                max_subtasks=None,
+                sequential_subtasks=False,
+            ).call_on_fit_task_begin(estimator=self._estimator)
+            self._task = SearchTask(context)
+        return self._task
+
+    def __enter__(self) -> HalvingIteration:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._task is not None:
+            self._task.context.call_on_fit_task_end(estimator=self._estimator)
+
+
+def evaluate_round(evaluate_candidates, candidates, search_task, estimator, **kwargs):
+    """Call ``evaluate_candidates`` once, its evaluations under the search task.
+
+    ``kwargs`` (``cv``, ``more_results``) go to ``evaluate_candidates``.
+    """
+    if search_task is None:
+        return evaluate_candidates(candidates, **kwargs)
+    # Versions with callbacks set n_splits_ before calling _run_search.
+    view = search_task.round_view(len(candidates) * estimator.n_splits_)
+    return evaluate_candidates(candidates, callback_ctx=view, **kwargs)
+
+
+def close_search_context(search_task: SearchTask | None, estimator) -> None:
+    if search_task is not None:
+        search_task.context.call_on_fit_task_end(estimator=estimator)
+
+
+# --- what BaseSearchCV.fit stores as scorer_ ---------------------------------
+
+
+def search_scorers(search):
+    """What ``BaseSearchCV.fit`` stores as ``scorer_`` (a dict for several metrics)."""
+    scorers, _ = get_scorers(search)
+    return getattr(scorers, "_scorers", scorers)
+
+
+# --- joblib's dask backend ------------------------------------------------
+#
+# Two traps (joblib 1.6): the dask backend runs on every worker whatever n_jobs
+# says, while ``joblib.effective_n_jobs(1)`` still answers 1; and it sends X, y
+# to the cluster again at every call of Parallel (every round) unless they are
+# scattered once.
+
+
+def _dask_backend():
+    backend, _ = get_active_backend()
+    return backend if type(backend).__name__ == "DaskDistributedBackend" else None
+
+
+def n_workers(n_jobs) -> int:
+    """The number of parallel workers a round's candidates can keep busy."""
+    backend = _dask_backend()
+    if backend is not None:
+        return max(1, backend.effective_n_jobs(n_jobs))
+    return max(1, effective_n_jobs(n_jobs))
+
+
+def data_scattered(X, y):
+    """Context in which a dask backend holds ``X`` and ``y`` on its workers."""
+    backend = _dask_backend()
+    if backend is None or backend.data_futures:
+        return nullcontext()
+    data = [a for a in (X, y) if a is not None and hasattr(a, "shape")]
+    return parallel_config(backend="dask", client=backend.client, scatter=data)
