@@ -1,6 +1,7 @@
 """The checkpoint journal: every round appends what is new, and reads back whole."""
 
 import copy
+import itertools
 import os
 
 import numpy as np
@@ -47,7 +48,7 @@ def test_each_round_reads_back_as_it_was(data, tmp_path):
     snapshots = Snapshots(path)
     tpe().fit(X, y, callback=[CheckpointSaver(path), snapshots])
     assert len(snapshots.files) == 8
-    for i, (file, live) in enumerate(zip(snapshots.files, snapshots.live)):
+    for i, (file, live) in enumerate(zip(snapshots.files, snapshots.live, strict=True)):
         path.write_bytes(file)
         state = load(path).search_state
         assert state.candidates == live.candidates
@@ -63,7 +64,7 @@ def test_rounds_after_the_first_are_appended(data, tmp_path):
     path = tmp_path / "r.pkl"
     snapshots = Snapshots(path)
     tpe().fit(X, y, callback=[CheckpointSaver(path), snapshots])
-    for before, after in zip(snapshots.files, snapshots.files[1:]):
+    for before, after in itertools.pairwise(snapshots.files):
         assert after.startswith(before) and len(after) > len(before)
     growth = np.diff([len(file) for file in snapshots.files])
     # A frame holds one round, not the search so far.
@@ -162,8 +163,9 @@ def test_every_sub_search_reads_back(data, tmp_path):
     search.fit(X, y, callback=[CheckpointSaver(path), snapshots])
     result = load(path)
     live = snapshots.live[-1]
-    for loaded, optimizer in zip(result.search_state.optimizers, live.optimizers):
-        assert_same_optimizer(loaded, optimizer)
+    loaded = result.search_state.optimizers
+    for optimizer, live_optimizer in zip(loaded, live.optimizers, strict=True):
+        assert_same_optimizer(optimizer, live_optimizer)
     assert result.space is result.search_state.optimizers[1].space  # the last one
     resumed = BayesSearchCV(
         FastClassifier(), spaces, n_points=2, n_initial_points=2, cv=2, random_state=0
