@@ -89,6 +89,22 @@ def test_state_pickles_and_resumes_identically():
     assert clone.ask(4) == opt.ask(4)
 
 
+@pytest.mark.parametrize("proposer", [TPEProposer, GPProposer], ids=["tpe", "gp"])
+def test_optimizer_state_pickles_mid_search(proposer):
+    space = {"a": (0.0, 1.0), "b": (1, 100, "log-uniform"), "c": ["x", "y", "z"]}
+    opt = Optimizer(space, proposer(), n_initial_points=3, random_state=0)
+    rng = np.random.default_rng(0)
+    for _ in range(3):  # the design, then the model
+        points = opt.ask(2)
+        opt.tell(points, rng.random(len(points)), noise=np.full(len(points), 1e-3))
+    pending = opt.ask(2)  # asked, not told: the copy must avoid them too
+    copy = pickle.loads(pickle.dumps(opt))
+    assert copy.ask(3) == opt.ask(3)
+    for o in (opt, copy):
+        o.tell(pending, [0.5, 0.7])
+    assert copy.ask() == opt.ask()
+
+
 def test_result_is_in_skopt_format():
     opt = Optimizer({"b": (0.0, 1.0), "a": ["x", "y"]}, random_state=0)
     points = opt.ask(3)
