@@ -13,6 +13,8 @@ from scipy import stats
 from sklearn.datasets import make_classification
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.linear_model import Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from sksmbo import (
     BayesSearchCV,
@@ -28,6 +30,7 @@ from sksmbo import (
 from tests.conftest import FastClassifier
 
 SMBO = [BayesSearchCV, TPESearchCV, QuasiRandomSearchCV]
+SEARCHES = [*SMBO, HalvingBayesSearchCV]
 SPACE = {"a": (0.0, 1.0), "c": ["x", "y"]}
 
 
@@ -49,15 +52,20 @@ def constraint(cls, param, value) -> str:
     return rf"'{param}' parameter of {cls.__name__} must be .*{got(value)}"
 
 
-def fit(cls, spaces=SPACE, fit_kwargs=None, **kwargs):
+def fit(cls, spaces=SPACE, fit_kwargs=None, estimator=None, **kwargs):
     """``cls(Counting(), spaces, **kwargs).fit(X, y, **fit_kwargs)``, deferred."""
     budget = (
         {"n_candidates": 6, "min_resources": 40} if cls is HalvingBayesSearchCV else {}
     )
     kwargs = {"cv": 3, "random_state": 0, **budget, **kwargs}
-    return lambda X, y: cls(Counting(), spaces, **kwargs).fit(
-        X, y, **(fit_kwargs or {})
-    )
+    return lambda X, y: cls(
+        Counting() if estimator is None else estimator, spaces, **kwargs
+    ).fit(X, y, **(fit_kwargs or {}))
+
+
+def pipeline():
+    """A pipeline around the counting classifier (nested parameter names)."""
+    return make_pipeline(StandardScaler(), Counting())
 
 
 def call(make):
@@ -183,6 +191,9 @@ OPTIMIZER_ROWS = [
     row("Optimizer.tell lengths",
         call(lambda: Optimizer(SPACE).tell([{"a": 0.1, "c": "x"}], [1.0, 2.0])),
         ValueError, r"as many scores.*1 points, 2 scores"),
+    row("Optimizer.tell outside the space",
+        call(lambda: Optimizer(SPACE).tell({"a": 5.0, "c": "x"}, 1.0)), ValueError,
+        r"The point \{'a': 5\.0, 'c': 'x'\} is not in the search space Space\("),
 ]
 
 # -- the searches ---------------------------------------------------------------------
@@ -223,9 +234,28 @@ def common_rows(cls):
         row(f"{name} search_spaces bad dim", fit(cls, spaces={"a": (1.0, 0.0)}),
             ValueError, r"Parameter 'a'.*low < high"),
         row(f"{name} unknown param", fit(cls, spaces={"nope": [1, 2]}), ValueError,
-            r"Invalid parameter 'nope' in search_spaces"),
+            r"Invalid parameter 'nope' in search_spaces.*"
+            r"Valid parameters are: \['a', 'b', 'c', 'fail'\]"),
+        row(f"{name} skopt pair n_iter=0", fit(cls, spaces=[({"a": (0.0, 1.0)}, 0)]),
+            ValueError, r"\(search_space, n_iter\) pair of search_spaces, n_iter must "
+            r"be an int >= 1\. Got \(\{'a': \(0\.0, 1\.0\)\}, 0\)"),
         row(f"{name} scoring", fit(cls, scoring="nope"), ValueError,
             constraint(cls, "scoring", "nope")),
+    ]
+
+
+def search_space_rows(cls):
+    """What every search, halving included, refuses in search_spaces."""
+    name = cls.__name__
+    return [
+        row(f"{name} search_spaces empty dict", fit(cls, spaces={}), ValueError,
+            r"search_spaces must not contain an empty dict"),
+        row(f"{name} search_spaces str", fit(cls, spaces="a"), ValueError,
+            constraint(cls, "search_spaces", "a")),
+        row(f"{name} nested typo",
+            fit(cls, spaces={"counting__aa": (0.0, 1.0)}, estimator=pipeline()),
+            ValueError, r"Invalid parameter 'counting__aa' in search_spaces.*"
+            r"Valid parameters are: .*'counting__a'"),
     ]
 
 
@@ -279,6 +309,23 @@ BAYES_ROWS = [
         fit(B, acq_func="PI", optimizer_kwargs={"acq_func": "EI"}), ValueError,
         r"'acq_func' is set both as an argument \('PI'\) and in optimizer_kwargs "
         r"\('EI'\)"),
+    row("Bayes acq_optimizer_kwargs key",
+        fit(B, optimizer_kwargs={"acq_optimizer_kwargs": {"n_pts": 3}}), ValueError,
+        r"Unknown key\(s\) \['n_pts'\] in optimizer_kwargs\['acq_optimizer_kwargs'\]"),
+    row("Bayes optimizer_kwargs model_queue_size",
+        fit(B, optimizer_kwargs={"model_queue_size": -1}), ValueError,
+        rf"'model_queue_size' parameter of optimizer_kwargs must be .*{got(-1)}"),
+    row("Bayes optimizer_kwargs space_constraint",
+        fit(B, optimizer_kwargs={"space_constraint": 3}), ValueError,
+        rf"'space_constraint' parameter of optimizer_kwargs must be .*{got(3)}"),
+    row("Bayes per-second needs GP", fit(B, base_estimator="RF", acq_func="EIps"),
+        ValueError, r"acq_func='ei_per_second' needs base_estimator='GP'\. "
+        r"Got base_estimator='RF'"),
+    row("Bayes constraints item", fit(B, constraints=[lambda p: True, 3]),
+        TypeError, rf"'constraints' parameter must be callable\. {got(3)}"),
+    row("Bayes constraints reject all", fit(B, constraints=lambda p: p["a"] > 2),
+        ValueError, r"The constraint .* rejected every point tried in the search "
+        r"space"),
 ]
 
 TPE_ROWS = [
@@ -348,6 +395,13 @@ HALVING_ROWS = [
         r"Invalid parameter 'nope' in search_spaces"),
     row("Halving random_state", fit(H, random_state="seed"), ValueError,
         constraint(H, "random_state", "seed")),
+    row("Halving warm_start_survivors", fit(H, warm_start_survivors="yes"),
+        ValueError, constraint(H, "warm_start_survivors", "yes")),
+    row("Halving min>n_samples", fit(H, min_resources=500, n_candidates=6),
+        ValueError, r"min_resources_=500 is greater than max_resources_=120"),
+    row("Halving skopt pair", fit(H, spaces=[({"a": (0.0, 1.0)}, 3)]), TypeError,
+        r"search_spaces must be a dict or a list of dicts\. "
+        r"Got \(\{'a': \(0\.0, 1\.0\)\}, 3\) at position 0"),
 ]
 
 # -- callbacks ------------------------------------------------------------------------
@@ -362,6 +416,9 @@ CALLBACK_ROWS = [
     row("DeltaYStopper n_best=1",
         call(lambda: callbacks().DeltaYStopper(0.1, n_best=1)), ValueError,
         r"'n_best' parameter of DeltaYStopper must be .*Got 1"),
+    row("DeltaYStopper n_best float",
+        call(lambda: callbacks().DeltaYStopper(0.1, n_best=2.5)), ValueError,
+        r"'n_best' parameter of DeltaYStopper must be .*Got 2\.5"),
     row("NoImprovementStopper patience=0",
         call(lambda: callbacks().NoImprovementStopper(0)), ValueError,
         r"'patience' parameter of NoImprovementStopper must be .*Got 0"),
@@ -373,6 +430,25 @@ CALLBACK_ROWS = [
     row("CheckpointSaver kwargs",
         call(lambda: callbacks().CheckpointSaver("r.pkl", level=3)), ValueError,
         r"Unknown keyword argument\(s\) \['level'\] of CheckpointSaver"),
+    # scikit-optimize's dump(store_objective=...) is not a joblib.dump option.
+    row("CheckpointSaver store_objective",
+        call(lambda: callbacks().CheckpointSaver("r.pkl", store_objective=False)),
+        ValueError, r"Unknown keyword argument\(s\) \['store_objective'\]"),
+    row("CheckpointSaver compress level",
+        call(lambda: callbacks().CheckpointSaver("r.pkl", compress=10)), ValueError,
+        r"'compress' parameter of CheckpointSaver.*Got 10"),
+    row("CheckpointSaver compress str",
+        call(lambda: callbacks().CheckpointSaver("r.pkl", compress="zip")),
+        ValueError, r"'compress' parameter.*Got 'zip'"),
+    row("CheckpointSaver compress triple",
+        call(lambda: callbacks().CheckpointSaver("r.pkl", compress=("gzip", 3, 1))),
+        ValueError, r"'compress' parameter.*Got \('gzip', 3, 1\)"),
+    row("CheckpointSaver compress float",
+        call(lambda: callbacks().CheckpointSaver("r.pkl", compress=2.5)), ValueError,
+        r"'compress' parameter.*Got 2\.5"),
+    row("CheckpointSaver protocol",
+        call(lambda: callbacks().CheckpointSaver("r.pkl", protocol=99)), ValueError,
+        r"'protocol' parameter of CheckpointSaver.*Got 99"),
     row("load missing file",
         call(lambda: callbacks().load("no/such/checkpoint.pkl")), FileNotFoundError,
         r"no/such/checkpoint\.pkl"),
@@ -384,6 +460,7 @@ TABLE = (
     SPACE_ROWS
     + OPTIMIZER_ROWS
     + [r for cls in SMBO for r in common_rows(cls)]
+    + [r for cls in SEARCHES for r in search_space_rows(cls)]
     + BAYES_ROWS
     + TPE_ROWS
     + QUASI_ROWS
@@ -393,7 +470,10 @@ TABLE = (
 
 
 @pytest.mark.parametrize("make, error, match", TABLE)
-def test_bad_input_is_reported_before_any_fit(make, error, match):
+def test_bad_input_is_reported_before_any_fit(
+    make, error, match, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)  # CheckpointSaver rows: nothing lands in the repo
     X, y = make_classification(n_samples=120, n_features=4, random_state=0)
     Counting.n_fits = 0
     with pytest.raises(error, match=match):

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 from sklearn.gaussian_process import GaussianProcessRegressor
-from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import train_test_split
 from sklearn.svm import SVC
 
@@ -170,46 +169,6 @@ def test_warns_when_the_design_fills_the_budget(data):
         UserWarning, match="n_initial_points=10 is not smaller than n_iter=5"
     ):
         search.fit(X, y)
-
-
-class Counting(FastClassifier):
-    n_fits = 0
-
-    def fit(self, X, y):
-        Counting.n_fits += 1
-        return super().fit(X, y)
-
-
-@pytest.mark.parametrize(
-    "kwargs, match",
-    [
-        (dict(optimizer_kwargs={"acq_fun": "EI"}), r"Unknown key\(s\) \['acq_fun'\]"),
-        (dict(optimizer_kwargs={"acq_func": "EIPS"}), r"'acq_func' parameter"),
-        (dict(acq_func="nope"), r"'acq_func' parameter"),
-        (dict(acq_optimizer="grid"), r"'acq_optimizer' parameter"),
-        (dict(base_estimator="SVR"), r"'base_estimator' parameter"),
-        (dict(base_estimator=LinearRegression()), r"predict accepts return_std"),
-        (dict(n_initial_points=0), r"'n_initial_points' parameter"),
-        (dict(initial_point_generator="sobel"), r"'initial_point_generator' parameter"),
-        (dict(n_points=0), r"'n_points' parameter"),
-        (dict(n_points="many"), r"'n_points' parameter"),
-        (dict(xi=-1.0), r"'xi' parameter"),
-        (
-            dict(acq_func="ei", optimizer_kwargs={"acq_func": "pi"}),
-            r"'acq_func' is set both as an argument",
-        ),
-        (
-            dict(optimizer_kwargs={"acq_func_kwargs": {"eta": 1}}),
-            r"Unknown key\(s\) \['eta'\] in optimizer_kwargs\['acq_func_kwargs'\]",
-        ),
-    ],
-)
-def test_bad_input_before_any_fit(kwargs, match, data):
-    X, y = data
-    Counting.n_fits = 0
-    with pytest.raises((ValueError, TypeError), match=match):
-        BayesSearchCV(Counting(), SPACE, n_iter=4, cv=2, **kwargs).fit(X, y)
-    assert Counting.n_fits == 0
 
 
 def test_all_initial_fits_failing_continue_with_the_design(data):

@@ -196,34 +196,3 @@ def test_a_result_saved_with_joblib_resumes(data, tmp_path):
     resumed = search(n_iter=4).fit(X, y, resume_from=path)
     assert len(load(path).x_iters) == 2
     assert resumed.cv_results_["params"][:2] == first.cv_results_["params"]
-
-
-# -- argument checks -------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "make, match",
-    [
-        (
-            lambda: DeadlineStopper(0),
-            r"'total_time' parameter of DeadlineStopper.*Got 0",
-        ),
-        (lambda: DeadlineStopper("1h"), r"'total_time' parameter.*Got '1h'"),
-        (lambda: DeltaYStopper(-0.1), r"'delta' parameter of DeltaYStopper.*Got -0.1"),
-        (lambda: DeltaYStopper(0.1, n_best=1), r"'n_best' parameter.*Got 1"),
-        (lambda: DeltaYStopper(0.1, n_best=2.5), r"'n_best' parameter.*Got 2.5"),
-        (lambda: NoImprovementStopper(0), r"'patience' parameter.*Got 0"),
-        (
-            lambda: NoImprovementStopper(3, min_delta=-1),
-            r"'min_delta' parameter.*Got -1",
-        ),
-        (lambda: CheckpointSaver(3), r"'path' parameter of CheckpointSaver.*Got 3"),
-        (
-            lambda: CheckpointSaver("r.pkl", store_objective=False),
-            r"\['store_objective'\]",
-        ),
-    ],
-)
-def test_bad_arguments_raise(make, match):
-    with pytest.raises(ValueError, match=match):
-        make()

@@ -67,21 +67,6 @@ def test_saver_refuses_a_read_only_directory(tmp_path, monkeypatch):
         CheckpointSaver(tmp_path / "r.pkl")
 
 
-@pytest.mark.parametrize(
-    "kwargs, match",
-    [
-        ({"compress": 10}, r"'compress' parameter of CheckpointSaver.*Got 10"),
-        ({"compress": "zip"}, r"'compress' parameter.*Got 'zip'"),
-        ({"compress": ("gzip", 3, 1)}, r"'compress' parameter.*Got \('gzip', 3, 1\)"),
-        ({"compress": 2.5}, r"'compress' parameter.*Got 2.5"),
-        ({"protocol": 99}, r"'protocol' parameter of CheckpointSaver.*Got 99"),
-    ],
-)
-def test_saver_refuses_bad_dump_options(tmp_path, kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        CheckpointSaver(tmp_path / "r.pkl", **kwargs)
-
-
 def test_a_relative_path_is_checked_against_the_working_directory(
     tmp_path, monkeypatch
 ):

@@ -19,9 +19,7 @@ from sklearn.model_selection import (
     PredefinedSplit,
     StratifiedGroupKFold,
 )
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
-from sklearn.svm import SVC
+from sklearn.pipeline import Pipeline
 from sklearn.utils._testing import (
     MinimalClassifier,
     MinimalRegressor,
@@ -88,16 +86,6 @@ def test_kwargs_parameters_are_searched(cls, binary):
     assert search.best_estimator_.extra_["min_data_in_leaf"] == (
         search.best_params_["min_data_in_leaf"]
     )
-
-
-@pytest.mark.parametrize("cls", ALL_SEARCHES)
-def test_typo_in_fixed_signature_fails_before_any_fit(cls, binary):
-    X, y = binary
-    pipe = make_pipeline(StandardScaler(), SVC())
-    search = cls(pipe, {"svc__CC": (0.1, 1.0)}, cv=3, **_small(cls))
-    with pytest.raises(ValueError, match=r"Invalid parameter 'svc__CC'.*svc__C'"):
-        search.fit(X, y)
-    assert not hasattr(search, "cv_results_")
 
 
 @pytest.mark.parametrize("cls", SEARCHES)
@@ -362,42 +350,6 @@ def test_skopt_space_constraint_gets_values_in_name_order(data):
     assert all(isinstance(v[1], int | np.integer) for v in seen)
     for p in search.cv_results_["params"]:
         assert p["a"] + p["b"] / 10 <= 0.5
-
-
-@pytest.mark.parametrize(
-    "kwargs, error, match",
-    [
-        ({"base_estimator": "SVR"}, ValueError, r"'base_estimator'.*'GBRT'.*'SVR'"),
-        (
-            {"optimizer_kwargs": {"acq_optimizer_kwargs": {"n_pts": 3}}},
-            ValueError,
-            r"Unknown key\(s\) \['n_pts'\] in optimizer_kwargs\['acq_optimizer_kw",
-        ),
-        (
-            {"optimizer_kwargs": {"model_queue_size": -1}},
-            ValueError,
-            r"'model_queue_size' parameter of optimizer_kwargs.*Got -1",
-        ),
-        (
-            {"optimizer_kwargs": {"space_constraint": 3}},
-            ValueError,
-            r"'space_constraint' parameter of optimizer_kwargs.*Got 3",
-        ),
-        ({"base_estimator": "RF", "acq_func": "EIps"}, ValueError, r"needs base_est"),
-        ({"constraints": [lambda p: True, 3]}, TypeError, r"'constraints'.*Got 3"),
-        (
-            {"constraints": lambda p: p["a"] > 2},
-            ValueError,
-            r"constraint .* rejected every point",
-        ),
-    ],
-)
-def test_skopt_surface_errors_before_any_fit(kwargs, error, match, data):
-    X, y = data
-    search = BayesSearchCV(FastClassifier(fail=True), {"a": (0.0, 1.0)}, **kwargs)
-    with pytest.raises(error, match=match):
-        search.fit(X, y)  # fit would fail: the error must come first
-    assert not hasattr(search, "cv_results_")
 
 
 @pytest.mark.parametrize("cls", ALL_SEARCHES)

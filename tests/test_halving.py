@@ -219,37 +219,6 @@ def test_hyperband_brackets(big_data):
     assert search.cv_results_["n_resources"][search.best_index_] == 27
 
 
-def test_resource_param_never_in_space(big_data):
-    X, y = big_data
-    search = HalvingBayesSearchCV(
-        FastClassifier(), {"b": (1, 5)}, resource="b", max_resources=9, min_resources=1
-    )
-    with pytest.raises(ValueError, match="Cannot use parameter b as the resource"):
-        search.fit(X, y)
-
-
-@pytest.mark.parametrize(
-    "kwargs, match",
-    [
-        (dict(n_candidates="exhaust", min_resources="exhaust"), "cannot be both"),
-        (dict(brackets=0), "'brackets' parameter"),
-        (dict(random_fraction=1.5), "'random_fraction' parameter"),
-        (dict(surrogate="rf"), "'surrogate' parameter"),
-        (dict(warm_start_survivors="yes"), "'warm_start_survivors' parameter"),
-        (dict(resource="nope", max_resources=5), "Cannot use resource=nope"),
-        (dict(factor=1), "'factor' parameter"),
-        (dict(factor=0.5), "'factor' parameter"),
-        (dict(min_resources=300, max_resources=200), "min_resources_=300 is greater"),
-        (dict(max_resources=10_000), "max_resources=10000 is larger than the number"),
-        (dict(min_resources=500), "min_resources_=500 is greater than max_resources_"),
-    ],
-)
-def test_bad_input(kwargs, match, big_data):
-    X, y = big_data
-    with pytest.raises(ValueError, match=match):
-        HalvingBayesSearchCV(FastClassifier(), {"a": (0.0, 1.0)}, **kwargs).fit(X, y)
-
-
 def test_failed_candidates_are_eliminated(big_data):
     X, y = big_data
     search = HalvingBayesSearchCV(
@@ -309,14 +278,6 @@ def test_later_brackets_start_from_the_model(big_data):
     design = np.abs(a[first_rung[0]][:5] - 0.3).mean()  # the Sobol' round
     later = np.abs(a[first_rung[1] | first_rung[2]] - 0.3).mean()
     assert later < design / 3
-
-
-def test_unknown_nested_name_fails_before_any_fit(big_data):
-    X, y = big_data
-    pipe = make_pipeline(StandardScaler(), FastClassifier())
-    search = HalvingBayesSearchCV(pipe, {"fastclassifier__nope": (0.0, 1.0)})
-    with pytest.raises(ValueError, match="Invalid parameter 'fastclassifier__nope'"):
-        search.fit(X, y)
 
 
 class CountingForest(RandomForestClassifier):

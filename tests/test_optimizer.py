@@ -116,28 +116,6 @@ def test_result_is_in_skopt_format():
     assert isinstance(result.space, Space)
 
 
-@pytest.mark.parametrize(
-    "kwargs, match",
-    [
-        ({"n_initial_points": -1}, r"'n_initial_points'.*-1"),
-        ({"initial_point_generator": "sobel"}, r"'initial_point_generator'.*'sobel'"),
-    ],
-)
-def test_bad_arguments(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        Optimizer({"a": (0.0, 1.0)}, **kwargs)
-
-
-def test_bad_tell():
-    opt = Optimizer({"a": (0.0, 1.0)}, random_state=0)
-    with pytest.raises(ValueError, match="as many scores"):
-        opt.tell(opt.ask(2), [1.0])
-    with pytest.raises(ValueError, match="not in the search space"):
-        opt.tell({"a": 5.0}, 1.0)
-    with pytest.raises(ValueError, match="'n_points'.*0"):
-        opt.ask(0)
-
-
 # -- properties: whatever the scores, proposals stay valid and new ----------
 
 finite_dims = st.one_of(

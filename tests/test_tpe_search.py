@@ -60,20 +60,3 @@ def test_gamma_forms(gamma, data):
         FastClassifier(), {"a": (0.0, 1.0)}, n_iter=8, n_startup=3, gamma=gamma, cv=2
     ).fit(X, y)
     assert len(search.cv_results_["params"]) == 8
-
-
-@pytest.mark.parametrize(
-    "kwargs, match",
-    [
-        (dict(gamma=1.5), r"'gamma' parameter"),
-        (dict(gamma="fast"), r"'gamma' parameter"),
-        (dict(n_startup=0), r"'n_startup' parameter"),
-        (dict(n_ei_candidates=0), r"'n_ei_candidates' parameter"),
-        (dict(prior_weight=0.0), r"'prior_weight' parameter"),
-        (dict(multivariate="yes"), r"'multivariate' parameter"),
-    ],
-)
-def test_bad_input(kwargs, match, data):
-    X, y = data
-    with pytest.raises(ValueError, match=match):
-        TPESearchCV(FastClassifier(), {"a": (0.0, 1.0)}, **kwargs).fit(X, y)
