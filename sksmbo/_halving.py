@@ -34,15 +34,20 @@ from sksmbo._compat import (
     top_k,
 )
 from sksmbo._interrupts import interrupts_deferred
-from sksmbo._optimizer import Optimizer, read_scores
-from sksmbo._results import raise_if_all_fits_failed
-from sksmbo._search import all_of, check_param_names, keep_results_without_refit
+from sksmbo._optimizer import Optimizer
+from sksmbo._results import (
+    keep_results_without_refit,
+    raise_if_all_fits_failed,
+    read_scores,
+)
+from sksmbo._search import all_of, check_param_names
 from sksmbo._sklearn_hooks import (
     HalvingIteration,
     close_search_context,
     evaluate_round,
     search_context,
     search_hooks,
+    search_scorers,
     tolerate_failed_rounds,
     warm_started_fits,
 )
@@ -557,7 +562,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         except KeyboardInterrupt:
             if not self._searched:
                 raise
-            keep_results_without_refit(self, self._results)
+            keep_results_without_refit(self, self._results, search_scorers(self))
             self.best_score_ = self._results["mean_test_score"][self.best_index_]
             return self
         finally:

@@ -6,7 +6,6 @@ parameter dicts outside, as unit-cube rows inside (see :mod:`sksmbo.space`).
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Mapping
 from functools import partial
@@ -27,7 +26,6 @@ from sksmbo._sampling import SAMPLERS, DesignStream
 from sksmbo._surrogates.forest import ForestProposer
 from sksmbo._surrogates.gp import GPProposer
 from sksmbo._surrogates.tpe import TPEProposer
-from sksmbo._warn import warn
 from sksmbo.space import Space
 
 _CONSTRAINTS = {
@@ -512,25 +510,3 @@ def _per_point(values, n: int, name: str, default: float) -> np.ndarray:
 
 def _as_value_list(point: Mapping) -> list:
     return [point[name] for name in sorted(point)]
-
-
-def read_scores(results: Mapping, metric: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The last ``k`` candidates of ``cv_results_``: mean ``metric`` and its variance.
-
-    The variance of a mean over folds is ``std**2 / n_splits`` (issue 3: the
-    known noise of each observation).
-    """
-    mean = np.asarray(results[f"mean_test_{metric}"][-k:], dtype=float)
-    std = np.asarray(results[f"std_test_{metric}"][-k:], dtype=float)
-    # Counted, not read from n_splits_: scikit-learn 1.4 sets that after the search.
-    split_key = re.compile(rf"split\d+_test_{re.escape(metric)}")
-    n_splits = sum(1 for key in results if split_key.fullmatch(key))
-    return mean, std**2 / max(n_splits, 1)
-
-
-def warn_exhausted(n_done: int, n_iter: int) -> None:
-    """Warn that a finite space ran out of points before ``n_iter``."""
-    warn(
-        f"The search space has only {n_done} distinct points, fewer than "
-        f"n_iter={n_iter}; the search stops after evaluating all of them."
-    )

@@ -8,10 +8,13 @@ failures: the search warns and returns them.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+
+from sksmbo._warn import warn
 
 
 class FitCounts:
@@ -87,3 +90,53 @@ def round_scores(
     fit_time = np.array([o["fit_time"] for o in out], dtype=float)
     mean = scores.mean(axis=1)
     return mean, scores.var(axis=1) / n_splits, fit_time.reshape(-1, n_splits).mean(1)
+
+
+def cv_results_metric(results: Mapping, scoring, refit) -> str:
+    """The metric a fitted search maximized, read off its ``cv_results_``."""
+    if "mean_test_score" in results:
+        return "score"
+    names = [
+        key[len("mean_test_") :] for key in results if key.startswith("mean_test_")
+    ]
+    return objective_metric(dict.fromkeys(names), scoring, refit)
+
+
+def read_scores(results: Mapping, metric: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The last ``k`` candidates of ``cv_results_``: mean ``metric`` and its variance.
+
+    The variance of a mean over folds is ``std**2 / n_splits``: the known
+    noise of each observation.
+    """
+    mean = np.asarray(results[f"mean_test_{metric}"][-k:], dtype=float)
+    std = np.asarray(results[f"std_test_{metric}"][-k:], dtype=float)
+    # Counted, not read from n_splits_: scikit-learn 1.4 sets that after the search.
+    split_key = re.compile(rf"split\d+_test_{re.escape(metric)}")
+    n_splits = sum(1 for key in results if split_key.fullmatch(key))
+    return mean, std**2 / max(n_splits, 1)
+
+
+def warn_exhausted(n_done: int, n_iter: int) -> None:
+    """Warn that a finite space ran out of points before ``n_iter``."""
+    warn(
+        f"The search space has only {n_done} distinct points, fewer than "
+        f"n_iter={n_iter}; the search stops after evaluating all of them."
+    )
+
+
+def keep_results_without_refit(search, results, scorers) -> None:
+    """Set what ``BaseSearchCV.fit`` sets after an interrupted refit, but the model.
+
+    ``best_index_``, ``best_params_`` (and ``best_score_``) are set before the
+    refit starts; ``cv_results_`` and ``scorer_`` (``scorers``) only after it.
+    """
+    for name in ("best_estimator_", "refit_time_", "feature_names_in_"):
+        search.__dict__.pop(name, None)
+    search.cv_results_ = results
+    search.scorer_ = scorers
+    warn(
+        f"Refit interrupted: cv_results_ and best_params_ cover the "
+        f"{len(results['params'])} candidates evaluated; best_estimator_ is not "
+        "available. Refit it with "
+        "clone(search.estimator).set_params(**search.best_params_).fit(X, y)."
+    )

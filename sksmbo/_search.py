@@ -37,9 +37,14 @@ from sksmbo._compat import (
     validate_parameter_constraints,
 )
 from sksmbo._interrupts import interrupts_deferred
-from sksmbo._optimizer import Optimizer, warn_exhausted
+from sksmbo._optimizer import Optimizer
 from sksmbo._progress import Progress
-from sksmbo._results import raise_if_all_fits_failed, round_scores
+from sksmbo._results import (
+    keep_results_without_refit,
+    raise_if_all_fits_failed,
+    round_scores,
+    warn_exhausted,
+)
 from sksmbo._sampling import SAMPLERS
 from sksmbo._sklearn_hooks import (
     close_search_context,
@@ -53,6 +58,7 @@ from sksmbo._sklearn_hooks import (
     tolerate_failed_rounds,
 )
 from sksmbo._surrogates.forest import ForestProposer
+from sksmbo._surrogates.gp import ACQ_FUNCS as GP_ACQ_FUNCS
 from sksmbo._surrogates.gp import GPProposer
 from sksmbo._surrogates.regressor import RegressorProposer, supports_return_std
 from sksmbo._surrogates.tpe import TPEProposer
@@ -177,7 +183,7 @@ class _BaseSMBOSearch(BaseSearchCV):
             # Ctrl-C after the search, during the refit: keep the results.
             if not self._searched:
                 raise
-            keep_results_without_refit(self, self._state.results)
+            keep_results_without_refit(self, self._state.results, search_scorers(self))
             return self
         finally:
             del self._callbacks, self._resume, self._fingerprint, self._searched
@@ -473,24 +479,6 @@ def all_of(predicates, name: str) -> AllOf | None:
     return AllOf(predicates) if predicates else None
 
 
-def keep_results_without_refit(search, results) -> None:
-    """Set what ``BaseSearchCV.fit`` sets after an interrupted refit, but the model.
-
-    ``best_index_``, ``best_params_`` (and ``best_score_``) are set before the
-    refit starts; ``cv_results_`` and ``scorer_`` only after it.
-    """
-    for name in ("best_estimator_", "refit_time_", "feature_names_in_"):
-        search.__dict__.pop(name, None)
-    search.cv_results_ = results
-    search.scorer_ = search_scorers(search)
-    warn(
-        f"Refit interrupted: cv_results_ and best_params_ cover the "
-        f"{len(results['params'])} candidates evaluated; best_estimator_ is not "
-        "available. Refit it with "
-        "clone(search.estimator).set_params(**search.best_params_).fit(X, y)."
-    )
-
-
 def _fingerprint(estimator, X, y) -> dict:
     """What a resumed search must share with the stopped one, cheaply compared.
 
@@ -525,17 +513,6 @@ def _check_callbacks(callbacks, name: str) -> list:
         if not callable(cb):
             raise TypeError(f"The {name!r} parameter must be callable. Got {cb!r}.")
     return callbacks
-
-
-def _objective_metric(results, scoring, refit) -> str:
-    """The metric the search maximizes: the refit metric, else the first one."""
-    if "mean_test_score" in results:
-        return "score"
-    if isinstance(refit, str):
-        return refit
-    if isinstance(scoring, Mapping | list | tuple):
-        return list(scoring)[0]
-    return next(k[len("mean_test_") :] for k in results if k.startswith("mean_test_"))
 
 
 def check_param_names(estimator, space: Space) -> None:
@@ -842,16 +819,7 @@ _ACQ_FUNC_ALIASES = {
     "EIps": "ei_per_second",
     "PIps": "pi_per_second",
 }
-_ACQ_FUNCS = (
-    "log_ei",
-    "ei",
-    "pi",
-    "log_pi",
-    "lcb",
-    "gp_hedge",
-    "ei_per_second",
-    "pi_per_second",
-)
+_ACQ_FUNCS = (*GP_ACQ_FUNCS, "ei_per_second", "pi_per_second")
 # scikit-optimize's base_estimator strings (any case) and what each builds.
 _BASE_ESTIMATORS = ("GP", "RF", "ET", "GBRT", "DUMMY")
 # optimizer_kwargs keys (scikit-optimize's) and the argument each one sets.

@@ -28,8 +28,17 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
-from sksmbo._search import _objective_metric
-from sksmbo.space import Categorical, Dimension, Integer, Real, Space, _fits, _same
+from sksmbo._results import cv_results_metric
+from sksmbo.space import (
+    Categorical,
+    Dimension,
+    Integer,
+    Real,
+    Space,
+    _fits,
+    _same,
+    is_number,
+)
 
 __all__ = [
     "plot_convergence",
@@ -63,7 +72,7 @@ def _check_matplotlib(caller_name: str):
 def _scores(search) -> np.ndarray:
     """Mean test score of the metric the search maximized, per candidate."""
     results = search.cv_results_
-    metric = _objective_metric(results, search.scoring, search.refit)
+    metric = cv_results_metric(results, search.scoring, search.refit)
     scores = np.asarray(results[f"mean_test_{metric}"], dtype=float)
     return np.where(np.isfinite(scores), scores, np.nan)
 
@@ -154,10 +163,7 @@ def _declared_dimensions(search) -> dict[str, Dimension]:
 
 def _dimension_of_values(values: list) -> Dimension:
     """A range for numbers (log scale across more than two decades), else categories."""
-    numeric = all(
-        isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)
-        for v in values
-    )
+    numeric = all(is_number(v) for v in values)
     if numeric and len(set(values)) > 1:
         low, high = min(values), max(values)
         prior = "log-uniform" if low > 0 and high / low > 100 else "uniform"

@@ -37,15 +37,16 @@ __all__ = ["Categorical", "Dimension", "Integer", "Real", "Space"]
 _PRIORS = ("uniform", "log-uniform")
 
 # Discrete dimensions encode value i of k as (i + 0.5) / k in float64: with k
-# at most 2**50, decoding floor(u * k) of an encoded value is exact (issue 19).
+# at most 2**50, decoding floor(u * k) of an encoded value is exact.
 _MAX_LEVELS = 2**50
 # A Real interval holding fewer distinct floats than this would propose the
-# same few values again and again (issue 19).
+# same few values again and again.
 _MIN_FLOATS = 1024
 
 
-def _is_number(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+def is_number(value) -> bool:
+    """Whether ``value`` is a real number and not a bool (numpy's included)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
 
 
 def _is_finite(value) -> bool:
@@ -150,7 +151,7 @@ class Real(Dimension):
 
     def __init__(self, low, high, prior="uniform", base=10):
         _check_prior(prior)
-        if not (_is_number(low) and _is_number(high)):
+        if not (is_number(low) and is_number(high)):
             raise TypeError(
                 f"Real bounds must be numbers. Got low={low!r}, high={high!r}."
             )
@@ -326,7 +327,7 @@ def _category_key(value):
 
 
 def _is_nan(value) -> bool:
-    return _is_number(value) and value != value
+    return is_number(value) and value != value
 
 
 class Categorical(Dimension):
@@ -374,7 +375,7 @@ class Categorical(Dimension):
         if not categories:
             raise ValueError("Categorical needs at least one category. Got [].")
         # NaN has no place in an order.
-        ordinal = all(_is_number(c) and not _is_nan(c) for c in categories)
+        ordinal = all(is_number(c) and not _is_nan(c) for c in categories)
         if ordinal:
             categories = sorted(categories)
         index = {}
@@ -588,7 +589,7 @@ class _Grid(Dimension):
 
     def __init__(self, low, high, step):
         bounds = f"low={low!r}, high={high!r}, step={step!r}"
-        if not all(_is_number(v) for v in (low, high, step)):
+        if not all(is_number(v) for v in (low, high, step)):
             raise TypeError(f"A stepped range needs numbers. Got {bounds}.")
         if not all(_is_finite(v) for v in (low, high, step)):
             raise ValueError(f"A stepped range needs finite numbers. Got {bounds}.")
@@ -742,7 +743,7 @@ def _from_rvs(obj) -> Dimension:
             f"the draws of {obj!r}.rvs() must be single values. Got {draws[0]!r}."
         )
     draws = [d.item() if isinstance(d, np.generic) else d for d in draws]
-    if not all(_is_number(d) for d in draws):
+    if not all(is_number(d) for d in draws):
         # Strings, objects: the distinct values drawn, as categories.
         distinct: list = []
         for d in draws:
@@ -812,12 +813,12 @@ def _from_optuna(dist, kind: str) -> Dimension:
         raise ValueError(
             f"optuna's {kind} cannot combine log=True with step={step!r}. Got {dist!r}."
         )
-    if all(_is_number(v) and _is_finite(v) for v in (low, high)) and low == high:
+    if all(is_number(v) and _is_finite(v) for v in (low, high)) and low == high:
         return Categorical([low])
     if step is None or (integral and step == 1):
         cls = Integer if integral else Real
         return cls(low, high, prior="log-uniform" if log else "uniform")
-    if all(_is_number(v) and _is_finite(v) for v in (low, high, step)) and step > 0:
+    if all(is_number(v) and _is_finite(v) for v in (low, high, step)) and step > 0:
         if _grid_size(low, high, step, integral)[0] == 1:
             return Categorical([low])
     return _Grid(low, high, step)
@@ -849,9 +850,9 @@ def _is_range_tuple(value) -> bool:
         return False
     if len(value) >= 3 and not isinstance(value[2], str):
         return False
-    if len(value) == 4 and not _is_number(value[3]):
+    if len(value) == 4 and not is_number(value[3]):
         return False
-    return _is_number(value[0]) and _is_number(value[1])
+    return is_number(value[0]) and is_number(value[1])
 
 
 def _coerce(value, name: str) -> Dimension | None:
@@ -1166,5 +1167,5 @@ def _fits(dim: Dimension, value) -> bool:
             return False
         return True
     if isinstance(dim, (Real, Integer, _Grid)):
-        return _is_number(value) and dim.low <= value <= dim.high
-    return _is_number(value)
+        return is_number(value) and dim.low <= value <= dim.high
+    return is_number(value)

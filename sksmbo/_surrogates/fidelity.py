@@ -16,13 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sksmbo._surrogates.gp import (
-    _N_SEEDS,
-    GaussianProcess,
-    GPProposer,
-    InputMap,
-    _threadpools,
-)
+from sksmbo._surrogates.base import best_seeds, one_blas_thread
+from sksmbo._surrogates.gp import GaussianProcess, GPProposer, InputMap
 
 __all__ = ["FidelityGPProposer"]
 
@@ -131,7 +126,7 @@ class FidelityGPProposer(GPProposer):
         y = np.asarray(y, dtype=float).reshape(-1)
         noise = np.asarray(noise, dtype=float).reshape(-1)
         pending = np.empty((0, d)) if pending is None else np.asarray(pending, float)
-        with _threadpools().limit(limits=1):
+        with one_blas_thread():
             gp = self._fit(np.hstack([X, fidelity]), y, noise, space, rng)
             return self._choose(gp, X, y, fidelity[:, 0], n_points, space, rng, pending)
 
@@ -156,6 +151,6 @@ class FidelityGPProposer(GPProposer):
         # highest fidelity reached.
         best = float(full.posterior(X)[0].max())
         top = fidelity == fidelity.max()
-        seeds = X[top][np.argsort(y[top])[-_N_SEEDS:]]
+        seeds = best_seeds(X[top], y[top])
         liar = float(y[top].min())
         return self._pick(full, best, liar, seeds, X, n_points, space, rng, pending)

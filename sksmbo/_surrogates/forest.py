@@ -41,9 +41,9 @@ from sklearn.ensemble import (
     GradientBoostingRegressor,
     RandomForestRegressor,
 )
-from threadpoolctl import threadpool_limits
 
 from sksmbo._acquisition import ACQUISITIONS, maximize
+from sksmbo._surrogates.base import ACQ_FUNCS, best_seeds, one_blas_thread
 from sksmbo._surrogates.regressor import _INACTIVE
 from sksmbo.space import Space
 
@@ -56,13 +56,10 @@ __all__ = [
 ]
 
 #: Acquisition functions a tree ensemble supports.
-ACQ_FUNCS = ("log_ei", "ei", "pi", "log_pi", "lcb")
 #: Ensemble kinds: random forest, extra trees, gradient-boosted quantiles.
 KINDS = ("rf", "et", "gbrt")
 _FORESTS = {"rf": RandomForestRegressor, "et": ExtraTreesRegressor}
 _QUANTILES = (0.16, 0.5, 0.84)
-# Best observed points whose neighbourhoods are screened (as the GP proposer).
-_N_SEEDS = 5
 
 
 def _encode(X: np.ndarray) -> np.ndarray:
@@ -405,7 +402,7 @@ class ForestProposer:
         pending = np.empty((0, d)) if pending is None else np.asarray(pending, float)
         t = transform_scores(np.asarray(y, dtype=float), self.log_transform)
         liar = float(t.min())
-        with threadpool_limits(1):
+        with one_blas_thread():
             model = self._fit(X, t, pending, liar, seed=int(rng.integers(2**31 - 1)))
             self.model_ = model
             best = float(model.posterior(X)[0].max())
@@ -444,7 +441,7 @@ class ForestProposer:
         """``n_points`` maximizers, each conditioning the model on the last."""
         acquisition = ACQUISITIONS[self.acq_func]
         kwargs = {"kappa": self.kappa} if self.acq_func == "lcb" else {"xi": self.xi}
-        seeds = X[np.argsort(y)[-_N_SEEDS:]]
+        seeds = best_seeds(X, y)
         exclude = np.vstack([X, pending])
         out = np.empty((n_points, space.n_columns))
         chosen = 0

@@ -37,7 +37,6 @@ with the hyperparameters fixed.
 
 from __future__ import annotations
 
-import functools
 import math
 import numbers
 from collections.abc import Callable
@@ -47,9 +46,10 @@ from typing import NamedTuple
 import numpy as np
 from scipy.linalg import LinAlgError, lapack
 from scipy.optimize import minimize
-from threadpoolctl import ThreadpoolController
 
 from sksmbo._acquisition import ACQUISITIONS, GPHedge, candidate_set, maximize
+from sksmbo._surrogates.base import ACQ_FUNCS as BASE_ACQ_FUNCS
+from sksmbo._surrogates.base import best_seeds, one_blas_thread
 from sksmbo.space import Dimension, Space
 
 __all__ = [
@@ -62,7 +62,7 @@ __all__ = [
 ]
 
 #: Names accepted by ``GPProposer(acq_func=...)``.
-ACQ_FUNCS = ("log_ei", "ei", "pi", "log_pi", "lcb", "gp_hedge")
+ACQ_FUNCS = (*BASE_ACQ_FUNCS, "gp_hedge")
 
 _SQRT5 = math.sqrt(5.0)
 _LOG_2PI = math.log(2 * math.pi)
@@ -81,8 +81,6 @@ _JITTERS = (0.0, 1e-8, 1e-6, 1e-4, 1e-2)
 _MIN_VARIANCE = 1e-12
 # Arc embedding of conditional numeric columns: a quarter circle of length 1.
 _ARC_RADIUS = 2 / math.pi
-# Best observed points whose neighbourhoods the acquisition maximizer screens.
-_N_SEEDS = 5
 # The portfolio of gp_hedge (scikit-optimize's EI, PI, LCB), maximized in log
 # space where that exists: the same maximizers, better numerics.
 _HEDGE = ("log_ei", "log_pi", "lcb")
@@ -721,12 +719,6 @@ def _check_data(X, y, noise, space):
 # -- the proposer --------------------------------------------------------------
 
 
-@functools.cache
-def _threadpools() -> ThreadpoolController:
-    """One controller per process: creating it inspects every loaded library."""
-    return ThreadpoolController()
-
-
 class GPProposer:
     """Proposes the maximizers of an acquisition function over a Gaussian process.
 
@@ -844,7 +836,7 @@ class GPProposer:
         y = np.asarray(y, dtype=float).reshape(-1)
         noise = np.zeros(len(y)) if noise is None else np.asarray(noise, float)
         pending = np.empty((0, d)) if pending is None else np.asarray(pending, float)
-        with _threadpools().limit(limits=1):
+        with one_blas_thread():
             self.cost_model_ = self._fit_cost(X, cost, space, rng)
             return self._propose(X, y, noise, int(n_points), space, rng, pending)
 
@@ -874,7 +866,7 @@ class GPProposer:
         if self.hedge_ is not None and self._nominations is not None:
             self.hedge_.update(gp.posterior(self._nominations)[0])
         best = float(gp.train_mean().max())
-        seeds = X[np.argsort(y)[-_N_SEEDS:]]
+        seeds = best_seeds(X, y)
         return self._pick(
             gp, best, float(y.min()), seeds, X, n_points, space, rng, pending
         )

@@ -12,9 +12,9 @@ import inspect
 
 import numpy as np
 from sklearn.base import clone
-from threadpoolctl import threadpool_limits
 
 from sksmbo._acquisition import ACQUISITIONS, maximize
+from sksmbo._surrogates.base import one_blas_thread
 from sksmbo.space import Space
 
 # Inactive columns (NaN) are given a value outside the unit cube, so that
@@ -97,7 +97,7 @@ class RegressorProposer:
         """Next points, ndarray of shape (n_points, space.n_columns)."""
         scale = y.std() or 1.0
         y_std = (y - y.mean()) / scale
-        with threadpool_limits(1):
+        with one_blas_thread():
             model = clone(self.regressor).fit(np.nan_to_num(X, nan=_INACTIVE), y_std)
         kwargs = {"kappa": self.kappa} if self.acq_func == "lcb" else {"xi": self.xi}
         acquisition = ACQUISITIONS[self.acq_func]
