@@ -3,16 +3,39 @@
 The halving rows of docs/benchmarks.md are only fair if the harness sizes
 their brackets as the estimator runs them and spends about the compute of
 ``n_iter`` full fits; both are checked here against HalvingBayesSearchCV.
+
+A self-check of the harness, not a test of sksmbo: it lives with the harness
+and is run on its own, ``python -m pytest benchmarks/test_budget.py``.
 """
 
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 
 from benchmarks.methods import bracket_schedules, halving_candidates, halving_cost
 from sksmbo import HalvingBayesSearchCV
-from tests.conftest import FastClassifier
+
+
+class FastClassifier(ClassifierMixin, BaseEstimator):
+    """Fits instantly; ``b`` is the resource, ``a`` and ``c`` are searched."""
+
+    def __init__(self, a=0.0, b=0, c="x"):
+        self.a = a
+        self.b = b
+        self.c = c
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+    def score(self, X, y=None):
+        return -((self.a - 0.3) ** 2) + (self.c == "y") * 0.1
 
 
 @pytest.mark.parametrize("hyperband", [False, True])
