@@ -6,7 +6,7 @@ The behaviours users of ``GridSearchCV`` rely on are in ``test_search.py``.
 """
 
 import pytest
-import sklearn
+from sklearn.base import is_classifier
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
@@ -25,8 +25,6 @@ from sksmbo import (
     QuasiRandomSearchCV,
     TPESearchCV,
 )
-
-SKLEARN_VERSION = tuple(int(part) for part in sklearn.__version__.split(".")[:2])
 
 
 def _check_instances():
@@ -58,51 +56,39 @@ def _sklearn_reference(estimator):
     return RandomizedSearchCV(LogisticRegression(), space, **common)
 
 
-# What sklearn expects its own searches to fail, copied from scikit-learn 1.9's
-# PER_ESTIMATOR_XFAIL_CHECKS (instance_generator.py); read from sklearn itself
-# when the installed version has it, see _sklearn_expected_failures.
-_SKLEARN_XFAILS_1_9 = {
-    RandomizedSearchCV: {
-        "check_supervised_y_2d": "DataConversionWarning not caught",
-        "check_requires_y_none": "Doesn't fail gracefully",
-    },
-    HalvingRandomSearchCV: {
-        "check_array_api_mixed_inputs": "mixed array API input support not added yet",
-        "check_fit2d_1sample": (
-            "Fail during parameter check since min/max resources requires more samples"
-        ),
-        "check_estimators_nan_inf": "FIXME",
-        "check_classifiers_one_label_sample_weights": "FIXME",
-        "check_fit2d_1feature": "FIXME",
-        "check_supervised_y_2d": "DataConversionWarning not caught",
-        "check_requires_y_none": "Doesn't fail gracefully",
-    },
-}
+# The checks that fail on our searches, each with the reason it fails there.
+# Exact and strict: a check listed here that starts passing fails the test,
+# so the list only shrinks. Every entry is also one sklearn expects its own
+# search to fail (test_expected_failures_are_sklearns).
+_Y_2D = (
+    "the search's tags do not copy the regressor's target_tags.multi_output "
+    "(BaseSearchCV's tags, as RandomizedSearchCV's), so the check expects a "
+    "DataConversionWarning for a 2-d y that Ridge takes without one"
+)
+_ONE_SAMPLE = (
+    "on one sample the halving schedule fails first, with sklearn's own message "
+    "'min_resources_=4 is greater than max_resources_=1', which names neither "
+    "'1 sample' nor 'n_samples=1' as the check requires"
+)
 
 
-def _sklearn_expected_failures(estimator) -> dict:
-    """Exactly the checks sklearn marks xfail for the search ours replaces.
-
-    sklearn applies them to every instance it checks (non-strict): some pass
-    for some instances (``check_supervised_y_2d`` for a classifier).
-    """
-    reference = _sklearn_reference(estimator)
-    try:
-        from sklearn.utils._test_common.instance_generator import (
-            _get_expected_failed_checks,
-        )
-    except ImportError:  # scikit-learn < 1.6: the list lives in the tags
-        return dict(_SKLEARN_XFAILS_1_9[type(reference)])
-    return dict(_get_expected_failed_checks(reference))
+def _expected_failures(estimator) -> dict:
+    """The checks that fail on ``estimator`` (one of _check_instances), and why."""
+    failures = {}
+    if not is_classifier(estimator.estimator):
+        failures["check_supervised_y_2d"] = _Y_2D
+    if isinstance(estimator, HalvingBayesSearchCV):
+        failures["check_fit2d_1sample"] = _ONE_SAMPLE
+    return failures
 
 
 try:
     _parametrize_checks = parametrize_with_checks(
         list(_check_instances()),
-        expected_failed_checks=_sklearn_expected_failures,
-        xfail_strict=False,
+        expected_failed_checks=_expected_failures,
+        xfail_strict=True,
     )
-except TypeError:  # scikit-learn < 1.6: xfails come from the _xfail_checks tag
+except TypeError:  # scikit-learn < 1.6: no per-check expected failures
     _parametrize_checks = parametrize_with_checks(list(_check_instances()))
 
 
@@ -113,14 +99,17 @@ def test_sklearn_estimator_checks(estimator, check):
         check(estimator)
 
 
-def test_expected_failures_are_sklearns():
-    """The copy used on old sklearn matches what sklearn 1.9 lists."""
-    pytest.importorskip("sklearn.utils._test_common.instance_generator")
-    from sklearn.utils._test_common.instance_generator import (
-        PER_ESTIMATOR_XFAIL_CHECKS,
+@pytest.mark.parametrize(
+    "estimator", list(_check_instances()), ids=lambda e: type(e).__name__
+)
+def test_expected_failures_are_sklearns(estimator):
+    """Ours fail no check that sklearn's own search passes."""
+    instance_generator = pytest.importorskip(
+        "sklearn.utils._test_common.instance_generator"
     )
-
-    if SKLEARN_VERSION != (1, 9):
-        pytest.skip("the copy is of scikit-learn 1.9's list")
-    for cls, expected in _SKLEARN_XFAILS_1_9.items():
-        assert PER_ESTIMATOR_XFAIL_CHECKS[cls] == expected
+    if not hasattr(instance_generator, "_get_expected_failed_checks"):
+        pytest.skip("this scikit-learn has no per-estimator expected failures")
+    theirs = instance_generator._get_expected_failed_checks(
+        _sklearn_reference(estimator)
+    )
+    assert set(_expected_failures(estimator)) <= set(theirs)
