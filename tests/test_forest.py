@@ -241,15 +241,15 @@ def test_optimizer_batches_on_mixed_and_conditional_spaces(search_space):
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"kind": "GBRT"}, "The 'kind' parameter must be one of"),
-        ({"acq_func": "gp_hedge"}, "The 'acq_func' parameter must be one of"),
-        ({"xi": -1.0}, "The 'xi' parameter must be a finite float >= 0"),
-        ({"kappa": np.inf}, "The 'kappa' parameter must be a finite float >= 0"),
-        ({"n_estimators": 0}, "The 'n_estimators' parameter must be an int >= 1"),
-        ({"min_samples_leaf": 1.5}, "The 'min_samples_leaf' parameter must be an int"),
-        ({"n_candidates": 0}, "The 'n_candidates' parameter must be an int >= 1"),
-        ({"max_features": 0.0}, r"The 'max_features' parameter must be a float in"),
-        ({"log_transform": "auto"}, "The 'log_transform' parameter must be a bool"),
+        ({"kind": "GBRT"}, r"'kind' parameter of ForestProposer must be a str among"),
+        ({"acq_func": "gp_hedge"}, r"'acq_func' parameter of ForestProposer must be"),
+        ({"xi": -1.0}, r"'xi' parameter of ForestProposer must be a float in"),
+        ({"kappa": np.inf}, r"'kappa' parameter .* range \[0.0, inf\). Got inf"),
+        ({"n_estimators": 0}, r"'n_estimators' parameter .* range \[1, inf\)"),
+        ({"min_samples_leaf": 1.5}, r"'min_samples_leaf' parameter .* Got 1.5"),
+        ({"n_candidates": 0}, r"'n_candidates' parameter .* Got 0 instead"),
+        ({"max_features": 0.0}, r"'max_features' parameter .* range \(0.0, 1.0\]"),
+        ({"log_transform": "auto"}, r"'log_transform' parameter .* instance of 'bool'"),
     ],
 )
 def test_invalid_parameters_are_named(params, match):

@@ -302,7 +302,7 @@ def test_gp_hedge_updates_its_gains():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"acq_func": "EIps"}, "'acq_func' parameter must be one of"),
+        ({"acq_func": "EIps"}, "'acq_func' parameter of GPProposer must be a str"),
         ({"xi": -0.1}, "'xi' parameter"),
         ({"kappa": float("nan")}, "'kappa' parameter"),
         ({"n_candidates": 0}, "'n_candidates' parameter"),

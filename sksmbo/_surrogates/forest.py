@@ -31,9 +31,8 @@ without the gradient polish the GP gets.
 
 from __future__ import annotations
 
-import math
-import numbers
 from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.ensemble import (
@@ -43,7 +42,14 @@ from sklearn.ensemble import (
 )
 
 from sksmbo._acquisition import ACQUISITIONS, maximize
-from sksmbo._surrogates.base import ACQ_FUNCS, best_seeds, one_blas_thread
+from sksmbo._compat import Interval, StrOptions
+from sksmbo._surrogates.base import (
+    ACQ_FUNCS,
+    ACQUISITION_CONSTRAINTS,
+    best_seeds,
+    check_params,
+    one_blas_thread,
+)
 from sksmbo._surrogates.regressor import _INACTIVE
 from sksmbo.space import Space
 
@@ -55,9 +61,16 @@ __all__ = [
     "QuantileBoosting",
 ]
 
-#: Acquisition functions a tree ensemble supports.
 #: Ensemble kinds: random forest, extra trees, gradient-boosted quantiles.
 KINDS = ("rf", "et", "gbrt")
+_CONSTRAINTS = {
+    **ACQUISITION_CONSTRAINTS,
+    "kind": [StrOptions(set(KINDS))],
+    "n_estimators": [Interval(Integral, 1, None, closed="left"), None],
+    "min_samples_leaf": [Interval(Integral, 1, None, closed="left")],
+    "max_features": [Interval(Real, 0, 1, closed="right")],
+    "log_transform": ["boolean"],
+}
 _FORESTS = {"rf": RandomForestRegressor, "et": ExtraTreesRegressor}
 _QUANTILES = (0.16, 0.5, 0.84)
 
@@ -356,16 +369,20 @@ class ForestProposer:
         n_candidates: int = 1024,
         log_transform: bool = True,
     ):
-        _check_params(
-            kind,
-            acq_func,
-            xi,
-            kappa,
-            n_estimators,
-            min_samples_leaf,
-            max_features,
-            n_candidates,
-            log_transform,
+        check_params(
+            self,
+            _CONSTRAINTS,
+            {
+                "kind": kind,
+                "acq_func": acq_func,
+                "xi": xi,
+                "kappa": kappa,
+                "n_estimators": n_estimators,
+                "min_samples_leaf": min_samples_leaf,
+                "max_features": max_features,
+                "n_candidates": n_candidates,
+                "log_transform": log_transform,
+            },
         )
         self.kind = kind
         self.acq_func = acq_func
@@ -481,60 +498,3 @@ class ForestProposer:
         )
         params = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
         return f"ForestProposer({self.kind!r}, {params})"
-
-
-def _check_params(
-    kind,
-    acq_func,
-    xi,
-    kappa,
-    n_estimators,
-    min_samples_leaf,
-    max_features,
-    n_candidates,
-    log_transform,
-):
-    def is_int(value):
-        return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-    def is_real(value):
-        return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-    for name, value, options in (
-        ("kind", kind, KINDS),
-        ("acq_func", acq_func, ACQ_FUNCS),
-    ):
-        if value not in options:
-            raise ValueError(
-                f"The {name!r} parameter must be one of {options}. Got {value!r} "
-                "instead."
-            )
-    for name, value in (("xi", xi), ("kappa", kappa)):
-        if not (is_real(value) and 0 <= value < math.inf):
-            raise ValueError(
-                f"The {name!r} parameter must be a finite float >= 0. Got {value!r} "
-                "instead."
-            )
-    if not (n_estimators is None or (is_int(n_estimators) and n_estimators >= 1)):
-        raise ValueError(
-            "The 'n_estimators' parameter must be an int >= 1 or None. Got "
-            f"{n_estimators!r} instead."
-        )
-    for name, value in (
-        ("min_samples_leaf", min_samples_leaf),
-        ("n_candidates", n_candidates),
-    ):
-        if not (is_int(value) and value >= 1):
-            raise ValueError(
-                f"The {name!r} parameter must be an int >= 1. Got {value!r} instead."
-            )
-    if not (is_real(max_features) and 0 < max_features <= 1):
-        raise ValueError(
-            "The 'max_features' parameter must be a float in (0, 1]. Got "
-            f"{max_features!r} instead."
-        )
-    if not isinstance(log_transform, (bool, np.bool_)):
-        raise ValueError(
-            f"The 'log_transform' parameter must be a bool. Got {log_transform!r} "
-            "instead."
-        )

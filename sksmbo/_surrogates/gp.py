@@ -38,9 +38,9 @@ with the hyperparameters fixed.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
+from numbers import Integral
 from typing import NamedTuple
 
 import numpy as np
@@ -48,8 +48,14 @@ from scipy.linalg import LinAlgError, lapack
 from scipy.optimize import minimize
 
 from sksmbo._acquisition import ACQUISITIONS, GPHedge, candidate_set, maximize
+from sksmbo._compat import Interval, StrOptions
 from sksmbo._surrogates.base import ACQ_FUNCS as BASE_ACQ_FUNCS
-from sksmbo._surrogates.base import best_seeds, one_blas_thread
+from sksmbo._surrogates.base import (
+    ACQUISITION_CONSTRAINTS,
+    best_seeds,
+    check_params,
+    one_blas_thread,
+)
 from sksmbo.space import Dimension, Space
 
 __all__ = [
@@ -63,6 +69,14 @@ __all__ = [
 
 #: Names accepted by ``GPProposer(acq_func=...)``.
 ACQ_FUNCS = (*BASE_ACQ_FUNCS, "gp_hedge")
+_CONSTRAINTS = {
+    **ACQUISITION_CONSTRAINTS,
+    "acq_func": [StrOptions(set(ACQ_FUNCS))],
+    "n_polish": [Interval(Integral, 1, None, closed="left")],
+    "polish": ["boolean"],
+    "n_restarts": [Interval(Integral, 0, None, closed="left")],
+    "per_second": ["boolean"],
+}
 
 _SQRT5 = math.sqrt(5.0)
 _LOG_2PI = math.log(2 * math.pi)
@@ -793,7 +807,20 @@ class GPProposer:
         n_restarts: int = 2,
         per_second: bool = False,
     ):
-        _check_params(acq_func, xi, kappa, n_candidates, n_polish, polish, n_restarts)
+        check_params(
+            self,
+            _CONSTRAINTS,
+            {
+                "acq_func": acq_func,
+                "xi": xi,
+                "kappa": kappa,
+                "n_candidates": n_candidates,
+                "n_polish": n_polish,
+                "polish": polish,
+                "n_restarts": n_restarts,
+                "per_second": per_second,
+            },
+        )
         if per_second and acq_func not in ("log_ei", "log_pi"):
             raise ValueError(
                 "per_second=True needs acq_func 'log_ei' or 'log_pi'. Got "
@@ -938,37 +965,3 @@ class GPProposer:
         names += ("n_restarts", "per_second")
         params = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
         return f"GPProposer({params})"
-
-
-def _check_params(acq_func, xi, kappa, n_candidates, n_polish, polish, n_restarts):
-    def is_int(value):
-        return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-    def is_real(value):
-        return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-    if acq_func not in ACQ_FUNCS:
-        raise ValueError(
-            f"The 'acq_func' parameter must be one of {ACQ_FUNCS}. Got {acq_func!r} "
-            "instead."
-        )
-    for name, value in (("xi", xi), ("kappa", kappa)):
-        if not (is_real(value) and 0 <= value < math.inf):
-            raise ValueError(
-                f"The {name!r} parameter must be a finite float >= 0. Got {value!r} "
-                "instead."
-            )
-    for name, value, low in (
-        ("n_candidates", n_candidates, 1),
-        ("n_polish", n_polish, 1),
-        ("n_restarts", n_restarts, 0),
-    ):
-        if not (is_int(value) and value >= low):
-            raise ValueError(
-                f"The {name!r} parameter must be an int >= {low}. Got {value!r} "
-                "instead."
-            )
-    if not isinstance(polish, (bool, np.bool_)):
-        raise ValueError(
-            f"The 'polish' parameter must be a bool. Got {polish!r} instead."
-        )

@@ -14,7 +14,12 @@ import numpy as np
 from sklearn.base import clone
 
 from sksmbo._acquisition import ACQUISITIONS, maximize
-from sksmbo._surrogates.base import one_blas_thread
+from sksmbo._compat import HasMethods
+from sksmbo._surrogates.base import (
+    ACQUISITION_CONSTRAINTS,
+    check_params,
+    one_blas_thread,
+)
 from sksmbo.space import Space
 
 # Inactive columns (NaN) are given a value outside the unit cube, so that
@@ -77,6 +82,17 @@ class RegressorProposer:
         kappa: float = 1.96,
         n_candidates: int = 1024,
     ):
+        check_params(
+            self,
+            {**ACQUISITION_CONSTRAINTS, "regressor": [HasMethods(["fit", "predict"])]},
+            {
+                "regressor": regressor,
+                "acq_func": acq_func,
+                "xi": xi,
+                "kappa": kappa,
+                "n_candidates": n_candidates,
+            },
+        )
         self.regressor = regressor
         self.acq_func = acq_func
         self.xi = xi
