@@ -52,6 +52,7 @@ from sksmbo._sklearn_hooks import (
     warm_started_fits,
 )
 from sksmbo._surrogates.fidelity import FidelityGPProposer
+from sksmbo._surrogates.promotion import PromotionProposer
 from sksmbo._surrogates.tpe import TPEProposer
 from sksmbo._warm_start import FitCache, warm_start_param
 from sksmbo._warn import warn
@@ -71,7 +72,6 @@ class _Run(NamedTuple):
 
     evaluate_candidates: Callable
     optimizer: Optimizer
-    model: _PromotionModelProposer
     subsample_seed: int
     callback_ctx: object
     n_brackets: int
@@ -108,119 +108,6 @@ class _Subsample:
             random_state=self.random_state,
             stratify=None if labels is None else labels[indices],
         )
-
-
-class _PromotionModelProposer:
-    """Proposes from a model of how far each configuration got, and how well.
-
-    BOHB fits its model on the scores at the largest resource level that has
-    enough of them. Those survivors are the best configurations and cluster
-    together, so a density ratio fitted on them alone looks *away* from the
-    cluster. Here every configuration counts, once ``n_min`` of them have a
-    score; a ``random_fraction`` of the points are uniform random draws, for
-    exploration.
-
-    * While every configuration is at the same level (the first rung of the
-      first bracket, when ``n_startup`` lets the model in there), the model
-      gets the scores with their noise across folds: a GP then knows when
-      cheap scores are mostly noise.
-    * Later, a :class:`FidelityGPProposer` gets every score at every level,
-      the level as one more input, and proposes for the full budget.
-    * A density model (TPE) gets ranks instead, scaled to [0, 1]: the way
-      successive halving ranks configurations, first by the highest level
-      reached, then by the score there (failures last).
-    """
-
-    def __init__(self, proposer, n_min: int, random_fraction: float):
-        self.proposer = proposer
-        self.n_min = n_min
-        self.random_fraction = random_fraction
-        self.resource_range = (1, 1)  # (min_resources_, max_resources_)
-        # Every (key, unit-cube row, level, score, noise) recorded so far.
-        self.observations: list[tuple[bytes, np.ndarray, int, float, float]] = []
-
-    def record(self, space: Space, resource: int, X: np.ndarray, y, noise) -> None:
-        self.observations += zip(
-            space.keys(X), X, [resource] * len(X), y, noise, strict=True
-        )
-
-    def _furthest(self) -> list[tuple[np.ndarray, int, float]]:
-        """Each configuration's (row, highest level reached, score there)."""
-        furthest: dict[bytes, tuple[np.ndarray, int, float]] = {}
-        for key, x, level, score, _ in self.observations:
-            if key not in furthest or level >= furthest[key][1]:
-                furthest[key] = (x, level, score)
-        return list(furthest.values())
-
-    def _ranked(self, rows) -> tuple[np.ndarray, np.ndarray]:
-        level = np.array([r[1] for r in rows], dtype=float)
-        score = np.array([r[2] for r in rows], dtype=float)
-        score = np.where(np.isfinite(score), score, -np.inf)
-        order = np.lexsort((score, level))  # last key sorts first: level, then score
-        rank = np.empty(len(rows))
-        rank[order] = np.arange(len(rows)) / max(len(rows) - 1, 1)
-        return np.array([r[0] for r in rows]), rank
-
-    def _at_levels(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Every observation: rows, fidelity in [0, 1], scores, noise.
-
-        A failed fit counts as the worst score seen, at the full budget: it
-        would never get there, and placed at its own (low) level the model
-        could blame the level rather than the configuration.
-        """
-        _, X, resource, y, noise = (
-            np.array(column) for column in zip(*self.observations, strict=True)
-        )
-        low, high = self.resource_range
-        fidelity = np.ones(len(y))
-        if high > low:
-            fidelity = np.log(resource / low) / np.log(high / low)
-        finite = np.isfinite(y)
-        y = np.where(finite, y, y[finite].min())
-        noise = np.where(finite, noise, 0.0)
-        fidelity = np.where(finite, np.clip(fidelity, 0.0, 1.0), 1.0)
-        return X.astype(float), fidelity, y, noise
-
-    def propose(self, X, y, noise, n_points, *, space, rng, pending):
-        out = rng.random((n_points, space.n_columns))
-        rows = self._furthest()
-        n_scored = sum(np.isfinite(score) for _, _, score in rows)
-        model_based = rng.random(n_points) >= self.random_fraction
-        if n_scored < self.n_min or not model_based.any():
-            return out
-        k = int(model_based.sum())
-        if len({level for _, level, _ in rows}) == 1:
-            # One resource level so far: the optimizer's own scores, with
-            # their noise across folds. Where cheap scores are mostly noise,
-            # a GP then stays flat and keeps exploring.
-            points = self.proposer.propose(
-                X, y, noise, k, space=space, rng=rng, pending=pending
-            )
-        elif isinstance(self.proposer, FidelityGPProposer):
-            X_all, fidelity, y_all, noise_all = self._at_levels()
-            points = self.proposer.propose_at_full(
-                X_all,
-                fidelity,
-                y_all,
-                noise_all,
-                k,
-                space=space,
-                rng=rng,
-                pending=pending,
-            )
-        else:
-            X_seen, rank = self._ranked(rows)
-            points = self.proposer.propose(
-                X_seen,
-                rank,
-                np.zeros(len(rank)),
-                k,
-                space=space,
-                rng=rng,
-                pending=pending,
-            )
-        out[model_based] = points
-        return out
 
 
 class HalvingBayesSearchCV(BaseSuccessiveHalving):
@@ -662,7 +549,6 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
 
     def _plans(self) -> list[dict]:
         first = self._bracket_plan(self._first_rung_size(), self.min_resources_)
-        self.min_resources_ = first["min_resources"]
         n_levels = first["n_possible"]
         n_brackets = (
             n_levels if self.brackets == "auto" else min(self.brackets, n_levels)
@@ -675,19 +561,20 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                 first["n_candidates"] * n_levels / ((n_levels - b) * self.factor**b)
             )
             plans.append(
-                self._bracket_plan(max(n, 1), self.min_resources_ * self.factor**b)
+                self._bracket_plan(max(n, 1), first["min_resources"] * self.factor**b)
             )
         return plans
 
     # -- the search --------------------------------------------------------
 
     def _generate_candidate_params(self):
-        """Unused: candidates are proposed round by round in ``_run_search``."""
-        return []
+        """Abstract in sklearn's ``BaseSuccessiveHalving``; never called.
 
-    def _make_optimizer(
-        self, space: Space, seed: int, first_rung: int
-    ) -> tuple[Optimizer, object]:
+        Candidates are proposed round by round in ``_run_search``.
+        """
+        raise NotImplementedError
+
+    def _make_optimizer(self, space: Space, seed: int, first_rung: int) -> Optimizer:
         if self.n_startup is None:
             # BOHB's rule: the first bracket is the design. A model of the first
             # rung's cheap scores alone chases their best, which can be poor at
@@ -698,28 +585,32 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         else:
             n_min = n_design = self.n_startup
         base = TPEProposer() if self.surrogate == "tpe" else FidelityGPProposer()
-        model = _PromotionModelProposer(base, n_min, self.random_fraction)
-        optimizer = Optimizer(
+        model = PromotionProposer(
+            base,
+            n_min,
+            self.random_fraction,
+            resource_range=(self.min_resources_, self.max_resources_),
+        )
+        return Optimizer(
             space,
             proposer=model,
             n_initial_points=n_design,
             constraint=all_of(self.constraints, "constraints"),
             random_state=seed,
         )
-        return optimizer, model
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         space = self._space()
         rng = check_random_state(self.random_state)
         plans = self._plans()
-        optimizer, model = self._make_optimizer(
+        # "exhaust" may raise the first rung's resources: sklearn's attribute.
+        self.min_resources_ = plans[0]["min_resources"]
+        optimizer = self._make_optimizer(
             space, int(rng.randint(2**31 - 1)), plans[0]["n_candidates"]
         )
-        model.resource_range = (self.min_resources_, self.max_resources_)
         run = _Run(
             evaluate_candidates,
             optimizer,
-            model,
             subsample_seed=int(rng.randint(2**31 - 1)),
             callback_ctx=search_context(callback_ctx, self, iterations=True),
             n_brackets=len(plans),
@@ -806,7 +697,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                     n = len(candidates)
                     results = evaluate(candidates)
                     with interrupts_deferred():
-                        self._record(run, results, n_resources, n)
+                        self._tell(run, results, n_resources, n)
             self.n_resources_.append(n_resources)
             self.n_candidates_.append(n)
             candidates = list(top_k(results, ceil(n / self.factor), itr))
@@ -838,9 +729,8 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                     )
                 break
             results = evaluate(points)
-            with interrupts_deferred():  # the model and the optimizer agree
-                scores, noise = self._record(run, results, n_resources, len(points))
-                run.optimizer.tell(points, scores, noise)
+            with interrupts_deferred():
+                self._tell(run, results, n_resources, len(points))
             n_done += len(points)
         return results, n_done
 
@@ -865,17 +755,14 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             more_results=more_results,
         )
 
-    def _record(self, run: _Run, results, n_resources: int, k: int):
-        """Store the last ``k`` scores at their resource level; return them."""
+    def _tell(self, run: _Run, results, n_resources: int, k: int) -> None:
+        """Tell the optimizer the last ``k`` scores, at their resource level."""
         scores, noise = read_scores(results, "score", k)
-        params = [
+        points = [
             {name: value for name, value in p.items() if name != self.resource}
             for p in results["params"][-k:]
         ]
-        space = run.optimizer.space
-        X = space.snap(space.transform(params))
-        run.model.record(space, n_resources, X, scores, noise)
-        return scores, noise
+        run.optimizer.tell(points, scores, noise, level=n_resources)
 
     @staticmethod
     def _select_best_index(refit, refit_metric, results):

@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import Mapping
 from functools import partial
 from numbers import Integral
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 from scipy.optimize import OptimizeResult
@@ -53,6 +53,15 @@ _PROPOSERS = {
 _MAX_ENUMERATED = 100_000
 # Proposals asked again when a constraint rejects some, before random points.
 _CONSTRAINED_TRIES = 3
+
+
+class Observations(NamedTuple):
+    """Every score told with a level: unit-cube rows, levels, scores, noise."""
+
+    X: np.ndarray
+    level: np.ndarray
+    y: np.ndarray
+    noise: np.ndarray
 
 
 class Proposer(Protocol):
@@ -185,6 +194,12 @@ class Optimizer:
         self._noise = np.empty(0)
         self._cost = np.empty(0)
         self._pending = np.empty((0, self.space.n_columns))
+        # Every observation told with a level (successive halving): a point is
+        # observed again at each level it is promoted to.
+        self._obs_X = np.empty((0, self.space.n_columns))
+        self._obs_level = np.empty(0)
+        self._obs_y = np.empty(0)
+        self._obs_noise = np.empty(0)
         self._seen: set[bytes] = set()
         self.Xi: list[dict] = []
         self.yi: list[float] = []
@@ -207,7 +222,18 @@ class Optimizer:
 
     # Only tell changes these, and only by appending: a checkpoint writes
     # their new rows each round (sksmbo/_checkpoint.py), not all of them.
-    APPEND_ONLY = ("_X", "_y", "_noise", "_cost", "Xi", "yi")
+    APPEND_ONLY = (
+        "_X",
+        "_y",
+        "_noise",
+        "_cost",
+        "Xi",
+        "yi",
+        "_obs_X",
+        "_obs_level",
+        "_obs_y",
+        "_obs_noise",
+    )
 
     def __getstate__(self) -> dict:
         # A constraint is often a lambda, which does not pickle: a pickled
@@ -269,6 +295,9 @@ class Optimizer:
         y[np.isposinf(self._y)] = self._y[finite].max()
         # Per-second acquisitions (EIps) model the cost of evaluations too.
         extra = {"cost": self._cost} if getattr(self.proposer, "needs_cost", 0) else {}
+        # Multi-fidelity proposers (successive halving) model every level.
+        if getattr(self.proposer, "needs_levels", False):
+            extra["observations"] = self.observations()
         X = self.proposer.propose(
             self._X,
             y,
@@ -366,7 +395,7 @@ class Optimizer:
 
     # -- tell --------------------------------------------------------------
 
-    def tell(self, points, scores, noise=None, cost=None) -> Optimizer:
+    def tell(self, points, scores, noise=None, cost=None, level=None) -> Optimizer:
         """Record evaluated points and their scores.
 
         Parameters
@@ -386,6 +415,12 @@ class Optimizer:
         cost : float or array-like of shape (n_points,), default=None
             Seconds each evaluation took (NaN when unknown), ``>= 0``; read by
             per-second acquisitions ("EIps", "PIps").
+        level : float or array-like of shape (n_points,), default=None
+            The resource level each score was measured at (successive
+            halving: samples or iterations), ``>= 0``; one float for all. Every scored level is
+            an observation that proposers with ``needs_levels`` receive; a
+            point told again at another level is not a new point (``Xi`` and
+            ``yi`` keep its first score).
 
         Returns
         -------
@@ -407,8 +442,13 @@ class Optimizer:
         X = self.space.snap(self.space.transform(points))
         keys = self.space.keys(X)
         self._forget_pending(X)
-        self._seen.update(keys)
         scores = np.where(np.isnan(scores) | np.isneginf(scores), np.nan, scores)
+        if level is not None:
+            new = self._observe(X, keys, scores, noise, level)
+            X, scores, noise, cost = X[new], scores[new], noise[new], cost[new]
+            points = [p for p, is_new in zip(points, new, strict=True) if is_new]
+            keys = [k for k, is_new in zip(keys, new, strict=True) if is_new]
+        self._seen.update(keys)
         self._X = np.vstack([self._X, X])
         self._y = np.concatenate([self._y, scores])
         self._noise = np.concatenate([self._noise, noise])
@@ -416,6 +456,28 @@ class Optimizer:
         self.Xi.extend(points)
         self.yi.extend(scores.tolist())
         return self
+
+    def _observe(self, X, keys, scores, noise, level) -> np.ndarray:
+        """Record observations at their levels; return which points are new."""
+        level = _per_point(level, len(X), "level", np.nan)
+        if len(level) == 1:  # one level for every point
+            level = np.repeat(level, len(X))
+        if len(level) != len(X) or np.isnan(level).any():
+            raise ValueError(
+                "tell needs one known level per point, or one for all. Got "
+                f"{len(X)} points and the levels {level!r}."
+            )
+        told = set(self.space.keys(self._X))
+        new = np.array([key not in told for key in keys], dtype=bool)
+        self._obs_X = np.vstack([self._obs_X, X])
+        self._obs_level = np.concatenate([self._obs_level, level])
+        self._obs_y = np.concatenate([self._obs_y, scores])
+        self._obs_noise = np.concatenate([self._obs_noise, noise])
+        return new
+
+    def observations(self) -> Observations:
+        """Every observation told with a level, in the order told."""
+        return Observations(self._obs_X, self._obs_level, self._obs_y, self._obs_noise)
 
     def forget_pending(self) -> None:
         """Forget every point asked but not told: they may be proposed again.
