@@ -476,7 +476,15 @@ class Optimizer:
         return new
 
     def observations(self) -> Observations:
-        """Every observation told with a level, in the order told."""
+        """Every observation told with a level, in the order told.
+
+        Returns
+        -------
+        observations : Observations
+            ``X`` (unit-cube rows), ``level``, ``y`` (scores, NaN for
+            failures) and ``noise``, one entry per observation; a point
+            promoted to higher levels appears once per level.
+        """
         return Observations(self._obs_X, self._obs_level, self._obs_y, self._obs_noise)
 
     def forget_pending(self) -> None:

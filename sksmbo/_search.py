@@ -1353,8 +1353,10 @@ class TPESearchCV(_BaseSMBOSearch):
 
 def _fill_docstring(cls):
     """Insert the parameters and attributes every search documents word for word."""
-    cls.__doc__ = cls.__doc__.replace("{common_params}\n", _COMMON_PARAMS).replace(
-        "{common_attributes}\n", _COMMON_ATTRIBUTES
+    # The placeholders stand indented on their own lines; the blocks carry
+    # their own indentation.
+    cls.__doc__ = cls.__doc__.replace("    {common_params}\n", _COMMON_PARAMS).replace(
+        "    {common_attributes}\n", _COMMON_ATTRIBUTES
     )
     return cls
 

@@ -43,16 +43,9 @@ EXAMPLE_CODES = {"EX01"}
 
 _ON_DIMENSION = "the unit-cube contract is documented once, on Dimension"
 _SPACE = "Space's array methods have a one-line summary, no numpydoc sections yet"
-_COMMON = (
-    "_fill_docstring replaces '{common_params}' after its indentation, so "
-    "'scoring :' lands 8 spaces deep, inside the n_points description"
-)
 # Known gaps in sksmbo/, (object, code): why. Remove an entry when it is fixed
 # (the test fails on an entry that no longer applies, so the list only shrinks).
 ALLOWED = {
-    ("sksmbo._search.BayesSearchCV", "PR01"): _COMMON,
-    ("sksmbo._search.TPESearchCV", "PR01"): _COMMON,
-    ("sksmbo._search.QuasiRandomSearchCV", "PR01"): _COMMON,
     ("sksmbo._optimizer.Optimizer.best", "RT01"): "one-line docstring",
     ("sksmbo.callbacks.load", "EX01"): "needs a checkpoint file to show",
     ("sksmbo.space.Dimension", "EX01"): "abstract; Real, Integer and Categorical "
