@@ -260,3 +260,43 @@ def test_search_best_params_and_optimizer_agree_on_plus_inf(data):
     result = search.optimizer_results_[0]
     assert search.best_score_ == np.inf
     assert result.x == [search.best_params_["a"]]
+
+
+# -- observations at resource levels (successive halving) ------------------------
+
+
+class LevelSpy:
+    """A proposer that records the observations the optimizer hands it."""
+
+    needs_levels = True
+
+    def __init__(self):
+        self.seen = None
+
+    def propose(self, X, y, noise, n_points, *, space, rng, pending, observations):
+        self.seen = observations
+        return rng.random((n_points, space.n_columns))
+
+
+def test_a_point_told_again_at_a_higher_level_is_an_observation_not_a_point():
+    spy = LevelSpy()
+    opt = Optimizer({"x": (0.0, 1.0)}, spy, n_initial_points=2, random_state=0)
+    first = opt.ask(2)
+    opt.tell(first, [0.5, 0.7], noise=[0.01, 0.02], level=10)
+    opt.tell(first[1:], [0.8], level=30)  # promoted
+    assert opt.Xi == first and opt.yi == [0.5, 0.7]
+    obs = opt.observations()
+    np.testing.assert_array_equal(obs.level, [10, 10, 30])
+    np.testing.assert_array_equal(obs.y, [0.5, 0.7, 0.8])
+    np.testing.assert_array_equal(obs.noise, [0.01, 0.02, 0.0])
+    np.testing.assert_array_equal(obs.X[2], obs.X[1])
+    opt.ask()  # the model phase: the proposer gets every observation
+    assert len(spy.seen.y) == 3
+
+
+@pytest.mark.parametrize("level", [[10, 20, 30], np.nan, -1])
+def test_bad_levels_are_refused(level):
+    opt = Optimizer({"x": (0.0, 1.0)}, random_state=0)
+    points = opt.ask(2)
+    with pytest.raises(ValueError, match="level"):
+        opt.tell(points, [0.5, 0.7], level=level)
