@@ -275,7 +275,8 @@ class Journal:
         self.optimizers = state.optimizers
         self.n_candidates = 0
         self.n_out = 0  # fold outputs: n_splits per candidate
-        self.n_told = [0] * len(state.optimizers)
+        # Per optimizer: the length of each APPEND_ONLY field written so far.
+        self.lengths: list[dict] = [{} for _ in state.optimizers]
         self.seen = [set() for _ in state.optimizers]
         self.started = False
 
@@ -291,16 +292,17 @@ class Journal:
         Call :meth:`written` once the frame is on disk.
         """
         state = result.search_state
-        parts, seen = {}, []
+        parts, lengths, seen = {}, [], []
         for i, optimizer in enumerate(state.optimizers):
-            n_told = len(optimizer.yi)
-            now = optimizer._seen
-            changed = n_told != self.n_told[i] or now != self.seen[i]
+            now = {
+                name: len(getattr(optimizer, name)) for name in optimizer.APPEND_ONLY
+            }
+            changed = now != self.lengths[i] or optimizer._seen != self.seen[i]
             if changed or not self.started or result.space is optimizer.space:
-                parts[i] = _optimizer_delta(optimizer, self.n_told[i], self.seen[i])
-            seen.append(set(now))
-        n_told = [len(optimizer.yi) for optimizer in state.optimizers]
-        self._pending = [len(state.candidates), len(state.out), n_told, seen]
+                parts[i] = _optimizer_delta(optimizer, self.lengths[i], self.seen[i])
+            lengths.append(now)
+            seen.append(set(optimizer._seen))
+        self._pending = [len(state.candidates), len(state.out), lengths, seen]
         return {
             "kind": "search",
             "active": _active_index(state.optimizers, result),
@@ -314,16 +316,20 @@ class Journal:
 
     def written(self) -> None:
         """The last :meth:`record` is on disk."""
-        self.n_candidates, self.n_out, self.n_told, self.seen = self._pending
+        self.n_candidates, self.n_out, self.lengths, self.seen = self._pending
         self.started = True
 
 
-def _optimizer_delta(optimizer, n_told: int, seen: set) -> dict:
+def _optimizer_delta(optimizer, lengths: dict, seen: set) -> dict:
+    """An optimizer's state, its append-only fields cut to what ``lengths`` lacks."""
     state = optimizer.__getstate__()
     now = state.pop("_seen")
+    tails = {
+        name: state.pop(name)[lengths.get(name, 0) :] for name in optimizer.APPEND_ONLY
+    }
     return {
         "state": state,
-        "tails": {name: state.pop(name)[n_told:] for name in optimizer.APPEND_ONLY},
+        "tails": tails,
         "seen_added": now - seen,
         "seen_removed": seen - now,
     }
@@ -363,7 +369,7 @@ def replay_journal(records: list[dict]):
             )
             for name, p in pieces.items()
         }
-        optimizer.__dict__.update({**state, **joined, "_seen": keys})
+        optimizer.__setstate__({**state, **joined, "_seen": keys})
         optimizers.append(optimizer)
     last = records[-1]
     search_state = SearchState(

@@ -242,6 +242,17 @@ class Optimizer:
         state.pop("_x_iters", None)
         return state
 
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        # A pickle from before observations at levels were kept has none.
+        for name, shape in (
+            ("_obs_X", (0, self.space.n_columns)),
+            ("_obs_level", 0),
+            ("_obs_y", 0),
+            ("_obs_noise", 0),
+        ):
+            self.__dict__.setdefault(name, np.empty(shape))
+
     # -- ask ---------------------------------------------------------------
 
     def ask(self, n_points: int | None = None):
@@ -417,10 +428,10 @@ class Optimizer:
             per-second acquisitions ("EIps", "PIps").
         level : float or array-like of shape (n_points,), default=None
             The resource level each score was measured at (successive
-            halving: samples or iterations), ``>= 0``; one float for all. Every scored level is
-            an observation that proposers with ``needs_levels`` receive; a
-            point told again at another level is not a new point (``Xi`` and
-            ``yi`` keep its first score).
+            halving: samples or iterations), ``>= 0``; one float for all.
+            Every scored level is an observation that proposers with
+            ``needs_levels`` receive; a point told again at another level is
+            not a new point (``Xi`` and ``yi`` keep its first score).
 
         Returns
         -------

@@ -171,3 +171,33 @@ def test_every_sub_search_reads_back(data, tmp_path):
         FastClassifier(), spaces, n_points=2, n_initial_points=2, cv=2, random_state=0
     ).fit(X, y, resume_from=path)
     assert resumed.cv_results_["params"] == search.cv_results_["params"]
+
+
+def test_observations_at_levels_read_back(tmp_path):
+    """Fields that grow at their own pace (promotions) are journaled each in full."""
+    from sksmbo import Optimizer
+    from sksmbo._checkpoint import SearchState
+
+    path = tmp_path / "r.pkl"
+    saver = CheckpointSaver(path)
+    optimizer = Optimizer({"x": (0.0, 1.0)}, n_initial_points=4, random_state=0)
+    state = SearchState([optimizer], [], [], None, n_splits=2)
+
+    def save():
+        result = optimizer.result()
+        result.search_state = state
+        saver(result)
+
+    points = optimizer.ask(3)
+    optimizer.tell(points, [0.1, 0.2, 0.3], level=1)
+    save()
+    optimizer.tell(points[1:], [0.4, 0.5], level=3)  # promotions: no new point
+    save()
+    optimizer.tell(points[2:], [0.6], level=9)
+    save()
+    loaded = load(path).search_state.optimizers[0]
+    assert loaded.Xi == optimizer.Xi and loaded.yi == optimizer.yi
+    for mine, theirs in zip(
+        loaded.observations(), optimizer.observations(), strict=True
+    ):
+        np.testing.assert_array_equal(mine, theirs)
