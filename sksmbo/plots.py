@@ -812,10 +812,10 @@ def plot_histogram(result, dimension_identifier, bins=20, rotate_labels=0, ax=No
     >>> matplotlib.use("Agg")
     >>> from sklearn.datasets import load_iris
     >>> from sklearn.svm import SVC
-    >>> from sksmbo import BayesSearchCV
+    >>> from sksmbo import QuasiRandomSearchCV
     >>> from sksmbo.plots import plot_histogram
     >>> X, y = load_iris(return_X_y=True)
-    >>> search = BayesSearchCV(
+    >>> search = QuasiRandomSearchCV(
     ...     SVC(), {"C": (1e-2, 1e2, "log-uniform"), "kernel": ["rbf", "linear"]},
     ...     n_iter=8, cv=3, random_state=0).fit(X, y)
     >>> ax = plot_histogram(search.optimizer_results_[0], "kernel")
@@ -1124,11 +1124,11 @@ def plot_objective(
     >>> matplotlib.use("Agg")
     >>> from sklearn.datasets import load_iris
     >>> from sklearn.svm import SVC
-    >>> from sksmbo import BayesSearchCV
+    >>> from sksmbo import QuasiRandomSearchCV
     >>> from sksmbo.plots import plot_objective
     >>> X, y = load_iris(return_X_y=True)
     >>> space = {"C": (1e-2, 1e2, "log-uniform"), "gamma": (1e-3, 1e1, "log-uniform")}
-    >>> search = BayesSearchCV(SVC(), space, n_iter=10, cv=3, random_state=0)
+    >>> search = QuasiRandomSearchCV(SVC(), space, n_iter=10, cv=3, random_state=0)
     >>> search = search.fit(X, y)
     >>> plot_objective(search, n_points=10).shape
     (2, 2)

@@ -1,22 +1,27 @@
 """Every plot renders to PNG (Agg), from sksmbo's searches and sklearn's own."""
 
 import sys
+import warnings
 
 import numpy as np
 import pytest
+from scipy.optimize import OptimizeResult
 from scipy.stats import loguniform
 from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 
-from sksmbo import QuasiRandomSearchCV
+from sksmbo import BayesSearchCV, HalvingBayesSearchCV, QuasiRandomSearchCV
 from sksmbo.plots import (
     plot_convergence,
     plot_evaluations,
+    plot_histogram,
     plot_importance,
     plot_objective,
 )
+from sksmbo.space import Categorical, Integer, Real, Space
 from tests.conftest import FastClassifier
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -24,6 +29,7 @@ matplotlib.use("Agg")
 plt = pytest.importorskip("matplotlib.pyplot")
 
 PLOTS = [plot_convergence, plot_evaluations, plot_objective, plot_importance]
+PLOTS_WITH_ARGS = [(plot, ()) for plot in PLOTS] + [(plot_histogram, ("a",))]
 # a matters most (score -(a - 0.3)**2), then c (+0.1 for "y"), then b (0.01 |b - 3|).
 SPACE = {"a": (0.01, 1.0, "log-uniform"), "b": (0, 6), "c": ["x", "y", "z"]}
 
@@ -285,11 +291,362 @@ def test_surrogates_need_two_scores(Xy):
         plot_importance(search)
 
 
+# -- OptimizeResult and scikit-optimize's keywords ---------------------------------
+
+
+def hand_result(n=12, seed=0):
+    """An OptimizeResult in scikit-optimize's format: score a + b, higher is better."""
+    rng = np.random.default_rng(seed)
+    space = Space({"a": Real(0.0, 1.0), "b": Real(0.0, 1.0), "k": Categorical(["p"])})
+    x_iters = [[float(a), float(b), "p"] for a, b in rng.uniform(size=(n, 2))]
+    scores = np.array([a + b + 1.0 for a, b, _ in x_iters])  # positive
+    return OptimizeResult(
+        x=x_iters[int(np.argmax(scores))],
+        fun=-scores.max(),
+        x_iters=x_iters,
+        func_vals=-scores,  # skopt minimizes
+        space=space,
+        models=[],
+    )
+
+
+def figure_data(axes):
+    """Every line, scatter offset and bar height of a grid of axes."""
+    data = []
+    for ax in np.ravel(axes):
+        data += [np.column_stack(line.get_data()) for line in ax.get_lines()]
+        data += [
+            np.asarray(c.get_offsets()) for c in ax.collections if c.get_offsets().size
+        ]
+        data += [np.array([p.get_height() for p in ax.patches])]
+    return data
+
+
+@pytest.mark.parametrize(
+    "plot, kwargs",
+    [
+        (plot_evaluations, {}),
+        (plot_objective, {"n_points": 6}),
+        (plot_importance, {}),
+        (plot_histogram, {"dimension_identifier": "a"}),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_result_and_search_give_the_same_figure(plot, kwargs, smbo):
+    from_search = figure_data(plot(smbo, **kwargs))
+    from_result = figure_data(plot(smbo.optimizer_results_[0], **kwargs))
+    assert len(from_search) == len(from_result) > 0
+    for a, b in zip(from_search, from_result, strict=True):
+        np.testing.assert_allclose(a, b)
+
+
+def test_result_of_a_conditional_space_is_read_per_sub_space(conditional):
+    """x_iters hold one sub-space's values: [0, "y"] is b=0, never a=0.0."""
+    result = conditional.optimizer_results_[0]
+    assert len(result.x_iters[0]) == 2
+    for a, b in zip(
+        figure_data(plot_evaluations(conditional)),
+        figure_data(plot_evaluations(result)),
+        strict=True,
+    ):
+        np.testing.assert_allclose(a, b)
+
+
+@pytest.mark.parametrize("source", ["search", "result"])
+def test_histogram_counts_the_evaluated_values(source, smbo, tmp_path):
+    obj = smbo if source == "search" else smbo.optimizer_results_[0]
+    a = np.asarray(smbo.cv_results_["param_a"], dtype=float)
+    ax = plot_histogram(obj, "a", bins=5)
+    save(ax, tmp_path)
+    heights = [p.get_height() for p in ax.patches]
+    edges = [ax.patches[0].get_x()] + [p.get_x() + p.get_width() for p in ax.patches]
+    assert len(heights) == 5 and ax.get_xscale() == "log"  # a is log-uniform
+    np.testing.assert_allclose(edges, np.geomspace(edges[0], edges[-1], 6))
+    np.testing.assert_array_equal(heights, np.histogram(a, bins=edges)[0])
+    assert ax.get_xlabel() == "a"
+    # A categorical parameter: one bar per category, in the dimension's order.
+    c = list(smbo.cv_results_["param_c"])
+    ax = plot_histogram(obj, 2, rotate_labels=30)  # by position: a, b, c
+    assert [p.get_height() for p in ax.patches] == [c.count(v) for v in "xyz"]
+    ticks = ax.get_xticklabels()
+    assert [t.get_text() for t in ticks] == ["x", "y", "z"]
+    assert ticks[0].get_rotation() == 30
+    # An integer range narrower than bins: one bar per value.
+    assert len(plot_histogram(obj, "b").patches) == 7
+
+
+def test_histogram_rejects_unknown_parameters(smbo):
+    result = smbo.optimizer_results_[0]
+    with pytest.raises(ValueError, match=r"'dimension_identifier'.*Got 'd' instead"):
+        plot_histogram(result, "d")
+    with pytest.raises(ValueError, match=r"'dimension_identifier'.*Got 3 instead"):
+        plot_histogram(result, 3)
+    with pytest.raises(ValueError, match=r"'bins' parameter of plot_histogram"):
+        plot_histogram(result, "a", bins=0)
+
+
+def test_evaluations_skopt_keywords(smbo):
+    result = smbo.optimizer_results_[0]
+    axes = plot_evaluations(
+        result,
+        4,
+        dimensions=["C", "kernel"],
+        plot_dims=[0, "c"],
+        size=1.5,
+        cmap="plasma",
+    )
+    assert axes.shape == (2, 2)
+    assert [axes[1, j].get_xlabel() for j in range(2)] == ["C", "kernel"]
+    assert axes[1, 0].get_ylabel() == "kernel"
+    assert len(axes[0, 0].patches) == 4  # bins, positionally as in skopt
+    assert axes[1, 0].collections[0].get_cmap().name == "plasma"
+    np.testing.assert_allclose(axes[0, 0].figure.get_size_inches(), [3.0, 3.0])
+    # wspace/hspace are subplots_adjust's; one Axes is replaced by the grid.
+    fig, ax = plt.subplots()
+    axes = plot_evaluations(result, ax=ax, plot_dims=["a", "b"], wspace=0.5)
+    assert axes.shape == (2, 2) and ax not in fig.axes and len(fig.axes) == 4
+    assert axes[1, 0].get_subplotspec().get_gridspec()._wspace == 0.5
+    with pytest.raises(ValueError, match=r"'dimensions' parameter.*one label per"):
+        plot_evaluations(result, dimensions=["C"])
+    with pytest.raises(ValueError, match="'params' or its scikit-optimize alias"):
+        plot_evaluations(result, params=["a"], plot_dims=["a"])
+    with pytest.raises(ValueError, match=r"'plot_dims' parameter.*Got \[7\]"):
+        plot_evaluations(result, plot_dims=[7])
+
+
+def test_constant_parameters_are_left_out_by_default():
+    result = hand_result()
+    assert plot_evaluations(result).shape == (2, 2)  # k takes one value
+    assert plot_evaluations(result, plot_dims=["a", "k"]).shape == (2, 2)
+
+
+def test_objective_skopt_keywords():
+    result = hand_result()
+    axes = plot_objective(
+        result,
+        5,
+        8,
+        model=LinearRegression(),
+        zscale="log",
+        show_points=False,
+        cmap="magma",
+        dimensions=["A", "B"],
+    )
+    contour = axes[1, 0].collections[0]
+    assert len(contour.levels) == 6  # levels=5 intervals, shared by all panels
+    assert contour.get_cmap().name == "magma"
+    assert contour.norm.__class__.__name__ == "LogNorm"
+    assert len(axes[1, 0].collections) == 2  # contour and the star, no points
+    assert len(axes[0, 0].get_lines()[0].get_xdata()) == 8
+    assert [axes[1, 0].get_xlabel(), axes[1, 0].get_ylabel()] == ["A", "B"]
+    levels = [1.0, 2.0, 3.0, 4.0]
+    axes = plot_objective(result, levels, model=LinearRegression())
+    np.testing.assert_allclose(axes[1, 0].collections[0].levels, levels)
+    with pytest.raises(ValueError, match=r"'zscale' parameter.*Got 'sqrt'"):
+        plot_objective(result, zscale="sqrt")
+    with pytest.raises(ValueError, match=r"'levels' parameter.*Got \[2, 1\]"):
+        plot_objective(result, [2, 1])
+
+
+def test_objective_sample_source_and_minimum():
+    """A linear surrogate makes the partial dependence exact."""
+    result = hand_result()
+    X = np.array([x[:2] for x in result.x_iters], dtype=float)
+    best = np.array(result.x[:2], dtype=float)
+    model = LinearRegression().fit(X, -result.func_vals)
+
+    def diagonal(**kwargs):
+        axes = plot_objective(result, model=LinearRegression(), n_points=5, **kwargs)
+        return axes[0, 0].get_lines()[0].get_data()
+
+    grid = np.linspace(0, 1, 5)
+    # "result": a slice through the best candidate.
+    x, y = diagonal(sample_source="result")
+    np.testing.assert_allclose(x, grid)
+    rows = np.column_stack([grid, np.full(5, best[1])])
+    np.testing.assert_allclose(y, model.predict(rows))
+    # "evaluated" averages over the candidates, "random" over uniform draws.
+    _, y = diagonal(sample_source="evaluated")
+    rows = np.column_stack([grid, np.full(5, X[:, 1].mean())])
+    np.testing.assert_allclose(y, model.predict(rows))
+    _, y = diagonal(sample_source="random", n_samples=2000)
+    rows = np.column_stack([grid, np.full(5, 0.5)])
+    np.testing.assert_allclose(y, model.predict(rows), atol=0.02)
+    # A given point (a list in x_iters order, or a dict).
+    _, y = diagonal(sample_source=[0.5, 0.25, "p"])
+    np.testing.assert_allclose(y, model.predict(np.column_stack([grid, [0.25] * 5])))
+    # minimum: where the star goes.
+    axes = plot_objective(
+        result, model=LinearRegression(), minimum={"a": 0.2, "b": 0.7}
+    )
+    np.testing.assert_allclose(axes[1, 0].collections[-1].get_offsets(), [[0.2, 0.7]])
+    assert axes[0, 0].get_lines()[1].get_xdata()[0] == pytest.approx(0.2)
+    axes = plot_objective(
+        result,
+        model=LinearRegression(),
+        minimum="expected_minimum_random",
+        n_minimum_search=500,
+    )
+    star = axes[1, 0].collections[-1].get_offsets()[0]
+    assert star.min() > 0.9  # the score a + b is highest at (1, 1)
+    axes = plot_objective(result, model=LinearRegression(), minimum="result")
+    np.testing.assert_allclose(axes[1, 0].collections[-1].get_offsets()[0], best)
+    with pytest.raises(ValueError, match=r"'minimum' parameter.*Got 'best'"):
+        plot_objective(result, minimum="best")
+    with pytest.raises(ValueError, match=r"'sample_source' parameter.*sets 'a' to 2"):
+        plot_objective(result, sample_source={"a": 2})
+
+
+def test_log_zscale_needs_positive_scores(smbo):
+    with pytest.raises(ValueError, match="zscale='log'.*positive partial dependence"):
+        plot_objective(smbo, n_points=4, zscale="log")
+
+
+def test_errors_never_dump_a_result(smbo):
+    result = smbo.optimizer_results_[0]
+    with pytest.raises(ValueError, match="'dimensions' parameter") as error:
+        plot_objective(result, dimensions=["C", "degree", "gamma", "kernel", "x"])
+    assert "func_vals" not in str(error.value) and len(str(error.value)) < 300
+    broken = OptimizeResult(x_iters=[[1.0]], func_vals=[0.0], space=list(range(500)))
+    with pytest.raises(TypeError, match="'space'.*an object of type list") as error:
+        plot_objective(broken)
+    assert len(str(error.value)) < 300
+    with pytest.raises(TypeError, match="an object of type dict") as error:
+        plot_histogram(dict(result), 0)
+    with pytest.raises(TypeError, match="an object of type dict"):
+        plot_convergence({i: i for i in range(100)})
+
+
+def test_skopt_space_in_a_result():
+    """scikit-optimize's own results name their dimensions."""
+    skopt_space = pytest.importorskip("skopt.space")
+    space = skopt_space.Space(
+        [skopt_space.Real(0.0, 1.0, name="a"), skopt_space.Categorical(["u", "v"])]
+    )
+    result = OptimizeResult(
+        x_iters=[[0.1, "u"], [0.5, "v"], [0.9, "u"]],
+        func_vals=[0.3, 0.1, 0.2],
+        space=space,
+        x=[0.5, "v"],
+        models=[],
+    )
+    ax = plot_histogram(result, 1)
+    assert ax.get_xlabel() == "X_1"
+    assert [p.get_height() for p in ax.patches] == [2, 1]
+    assert plot_evaluations(result).shape == (2, 2)
+
+
+# -- convergence of successive halving -------------------------------------------
+
+
+class SmallSetsScoreHigh(FastClassifier):
+    """Scores more on smaller test sets, as a small first rung does by chance."""
+
+    def score(self, X, y=None):
+        return super().score(X, y) + 5.0 / len(X)
+
+
+@pytest.mark.parametrize(
+    "search_class", ["HalvingBayesSearchCV", "HalvingRandomSearchCV"]
+)
+def test_convergence_of_halving_uses_the_final_level(search_class, Xy):
+    if search_class == "HalvingRandomSearchCV":
+        from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+        from sklearn.model_selection import HalvingRandomSearchCV as search_class
+    else:
+        search_class = HalvingBayesSearchCV
+    kwargs = {"n_candidates": 9, "factor": 3, "min_resources": 4, "cv": 2}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the small first rung
+        search = search_class(
+            SmallSetsScoreHigh(),
+            {"a": [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]},
+            random_state=0,
+            **kwargs,
+        ).fit(*Xy)
+    results = search.cv_results_
+    scores = np.asarray(results["mean_test_score"])
+    final = np.asarray(results["n_resources"]) == max(results["n_resources"])
+    assert scores.max() > search.best_score_  # mixing levels would overshoot
+    line = plot_convergence(search).get_lines()[0]
+    y = line.get_ydata()
+    np.testing.assert_allclose(y, best_so_far(scores[final]))
+    assert y.max() <= scores[final].max()
+    assert y[-1] == pytest.approx(search.best_score_)
+    label = line.get_label()
+    assert label.endswith(f"(n_resources={max(results['n_resources'])})")
+
+
+def test_convergence_skopt_keywords(smbo):
+    ax = plot_convergence(smbo.optimizer_results_[0], true_minimum=0.0, yscale="symlog")
+    assert ax.get_yscale() == "symlog"
+    line = ax.get_lines()[-1]
+    assert line.get_label() == "Best possible"
+    np.testing.assert_allclose(line.get_ydata(), [0.0, 0.0])  # -true_minimum
+    with pytest.raises(ValueError, match=r"'true_minimum'.*Got 'low'"):
+        plot_convergence(smbo, true_minimum="low")
+
+
+# -- scikit-optimize's "advanced" example, only the imports changed ---------------
+
+
+def test_skopt_advanced_example_runs(tmp_path):
+    """sklearn-gridsearchcv-replacement.py (skopt docs), on a small budget:
+    200 digits, 6 + 4 evaluations instead of 40 + 16."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import Pipeline
+    from sklearn.svm import SVC, LinearSVC
+
+    X, y = load_digits(n_class=10, return_X_y=True)
+    X, y = X[:200], y[:200]
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    pipe = Pipeline([("model", SVC())])
+    linsvc_search = {
+        "model": [LinearSVC(max_iter=1000)],
+        "model__C": (1e-6, 1e6, "log-uniform"),
+    }
+    svc_search = {
+        "model": Categorical([SVC()]),
+        "model__C": Real(1e-6, 1e6, prior="log-uniform"),
+        "model__gamma": Real(1e-6, 1e1, prior="log-uniform"),
+        "model__degree": Integer(1, 8),
+        "model__kernel": Categorical(["linear", "poly", "rbf"]),
+    }
+    opt = BayesSearchCV(
+        pipe, [(svc_search, 6), (linsvc_search, 4)], cv=3, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # LinearSVC's ConvergenceWarning, as in skopt
+        opt.fit(X_train, y_train)
+    assert opt.score(X_test, y_test) > 0.5
+
+    axes = plot_objective(
+        opt.optimizer_results_[0],
+        dimensions=["C", "degree", "gamma", "kernel"],
+        n_minimum_search=int(1e8),
+    )
+    save(axes, tmp_path)
+    assert axes.shape == (4, 4)  # "model" takes one value: left out, as in skopt
+    assert [axes[3, j].get_xlabel() for j in range(4)] == [
+        "C",
+        "degree",
+        "gamma",
+        "kernel",
+    ]
+    ax = plot_histogram(opt.optimizer_results_[1], 1)
+    save(ax, tmp_path)
+    assert ax.get_xlabel() == "model__C"
+    assert sum(p.get_height() for p in ax.patches) == 4
+
+
 # -- without matplotlib --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("plot", PLOTS, ids=lambda f: f.__name__)
-def test_missing_matplotlib_names_the_extra(plot, smbo, monkeypatch):
+@pytest.mark.parametrize(
+    "plot, args", PLOTS_WITH_ARGS, ids=lambda v: getattr(v, "__name__", "")
+)
+def test_missing_matplotlib_names_the_extra(plot, args, smbo, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(ImportError, match=r'requires matplotlib.*"sksmbo\[plots\]"'):
-        plot(smbo)
+        plot(smbo, *args)
