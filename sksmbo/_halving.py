@@ -35,6 +35,7 @@ from sksmbo._compat import (
 )
 from sksmbo._interrupts import interrupts_deferred
 from sksmbo._optimizer import Optimizer
+from sksmbo._progress import say
 from sksmbo._results import (
     keep_results_without_refit,
     raise_if_all_fits_failed,
@@ -257,7 +258,11 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         Number of jobs to run in parallel.
 
     verbose : int, default=0
-        Controls the verbosity: the higher, the more messages.
+        Controls the verbosity: from 1, the schedule and each iteration's
+        ``iter``, ``n_candidates`` and ``n_resources``, as
+        :class:`~sklearn.model_selection.HalvingRandomSearchCV` prints them,
+        beside scikit-learn's messages. The same lines go to the
+        ``"sksmbo"`` logger at INFO level whatever ``verbose`` says.
 
     Attributes
     ----------
@@ -605,6 +610,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         plans = self._plans()
         # "exhaust" may raise the first rung's resources: sklearn's attribute.
         self.min_resources_ = plans[0]["min_resources"]
+        self._say_schedule(plans[0])
         optimizer = self._make_optimizer(
             space, int(rng.randint(2**31 - 1)), plans[0]["n_candidates"]
         )
@@ -653,6 +659,19 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         self.n_iterations_ = len(self.n_resources_)
         self._searched = True
 
+    def _say_schedule(self, plan: dict) -> None:
+        """What ``HalvingRandomSearchCV`` prints first with ``verbose``."""
+        for name, value in (
+            ("n_iterations", len(plan["resources"])),
+            ("n_required_iterations", plan["n_required"]),
+            ("n_possible_iterations", plan["n_possible"]),
+            ("min_resources_", self.min_resources_),
+            ("max_resources_", self.max_resources_),
+            ("aggressive_elimination", self.aggressive_elimination),
+            ("factor", self.factor),
+        ):
+            say(f"{name}: {value}", self.verbose)
+
     @contextmanager
     def _continued_fits(self, run: _Run, space: Space):
         """Context in which promoted candidates continue their earlier fits.
@@ -681,6 +700,12 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             more = {"iter": itr, "n_resources": n_resources}
             if run.n_brackets > 1:
                 more["bracket"] = bracket
+            # What HalvingRandomSearchCV prints for each iteration.
+            n_planned = plan["n_candidates"] if rung == 0 else len(candidates)
+            say("-" * 10, self.verbose)
+            say(f"iter: {itr}", self.verbose)
+            say(f"n_candidates: {n_planned}", self.verbose)
+            say(f"n_resources: {n_resources}", self.verbose)
             with HalvingIteration(run.callback_ctx, self) as iteration:
 
                 def evaluate(points, more=more, n_resources=n_resources):

@@ -1,9 +1,20 @@
-"""The ``progress_bar=True`` display: tqdm when installed, else one line per round."""
+"""What a search reports while it runs: progress bar and one line per candidate.
+
+``progress_bar=True`` shows tqdm when installed, else one line per round.
+Every completed candidate is logged to the ``"sksmbo"`` logger at INFO level
+(route or silence it with :mod:`logging`), and printed with ``verbose >= 1``.
+"""
 
 from __future__ import annotations
 
+import logging
+import math
 import sys
 import time
+
+from sksmbo.space import is_number
+
+logger = logging.getLogger("sksmbo")
 
 
 class Progress:
@@ -46,3 +57,53 @@ class Progress:
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
+
+
+def say(line: str, verbose: int) -> None:
+    """``line`` to the ``"sksmbo"`` logger (INFO), and to stdout with ``verbose``."""
+    logger.info(line)
+    if verbose:
+        print(line, flush=True)
+
+
+class CandidateLog:
+    """One line per completed candidate: index, parameters, score, fit time, best.
+
+    Lines go to the ``"sksmbo"`` logger at INFO level, and to stdout (as
+    scikit-learn's ``verbose`` messages do) when ``verbose >= 1``.
+    """
+
+    def __init__(self, name: str, total: int, verbose: int, done: int = 0):
+        self.name = name
+        self.total = total
+        self.verbose = verbose
+        self.done = done
+        self.best = (-math.inf, None)  # (score, candidate number)
+
+    def report(self, points, mean, std, fit_time) -> None:
+        """Record the candidates ``points`` just evaluated, in order."""
+        for point, score, spread, seconds in zip(
+            points, mean, std, fit_time, strict=True
+        ):
+            self.done += 1
+            if score == score and score > self.best[0]:  # NaN: a failure
+                self.best = (float(score), self.done)
+            self.emit(
+                f"{self.name}: candidate {self.done}/{self.total}, score "
+                f"{score:.4f} ± {spread:.4f}, fit {seconds:.2f} s, "
+                f"{_format_params(point)}; best {self._best_text()}"
+            )
+
+    def emit(self, line: str) -> None:
+        say(line, self.verbose)
+
+    def _best_text(self) -> str:
+        score, index = self.best
+        return "none yet" if index is None else f"{score:.4f} (candidate {index})"
+
+
+def _format_params(params: dict) -> str:
+    def text(value):
+        return f"{value:.4g}" if is_number(value) else repr(value)
+
+    return "{" + ", ".join(f"{name}={text(v)}" for name, v in params.items()) + "}"

@@ -38,7 +38,7 @@ from sksmbo._compat import (
 )
 from sksmbo._interrupts import interrupts_deferred
 from sksmbo._optimizer import Optimizer
-from sksmbo._progress import Progress
+from sksmbo._progress import CandidateLog, Progress
 from sksmbo._results import (
     keep_results_without_refit,
     raise_if_all_fits_failed,
@@ -187,6 +187,7 @@ class _BaseSMBOSearch(BaseSearchCV):
             return self
         finally:
             del self._callbacks, self._resume, self._fingerprint, self._searched
+            self.__dict__.pop("_log", None)
             self.__dict__.pop("_results", None)
             self.__dict__.pop("_more_results", None)
 
@@ -274,12 +275,12 @@ class _BaseSMBOSearch(BaseSearchCV):
         self._results: dict = {}  # filled at the end: see _format_results
         self.optimizer_results_ = []
         search_ctx = search_context(callback_ctx, self)
+        done = sum(len(opt.yi) for opt in optimizers)
+        total = sum(n for _, n in plan)
         progress = Progress(
-            type(self).__name__,
-            total=sum(n for _, n in plan),
-            done=sum(len(opt.yi) for opt in optimizers),
-            enabled=self.progress_bar,
+            type(self).__name__, total=total, done=done, enabled=self.progress_bar
         )
+        self._log = CandidateLog(type(self).__name__, total, self.verbose, done)
         deadline = (
             None if self.max_time is None else time.perf_counter() + self.max_time
         )
@@ -382,8 +383,11 @@ class _BaseSMBOSearch(BaseSearchCV):
 
     def _tell(self, optimizer, points, progress) -> bool:
         """Record a round; run the callbacks; return whether one says stop."""
-        optimizer.tell(points, *self._read_scores(len(points)))
+        mean, variance, fit_time = self._read_scores(len(points))
+        optimizer.tell(points, mean, variance, fit_time)
         progress.update(len(points), optimizer.best()[1])
+        std = np.sqrt(variance * self._state.n_splits)  # over folds, as cv_results_
+        self._log.report(points, mean, std, fit_time)
         result = optimizer.result()
         result.search_state = self._state
         # Every callback sees every round (a checkpoint listed after a stopper
@@ -580,7 +584,12 @@ _COMMON_PARAMS = """\
         :class:`~sklearn.model_selection.GridSearchCV` (5-fold by default).
 
     verbose : int, default=0
-        Controls the verbosity: the higher, the more messages.
+        Controls the verbosity: from 1, one line per completed candidate
+        (its number, parameters, mean score ± standard deviation over folds,
+        fit time and the best score so far) beside scikit-learn's messages.
+        The same lines go to the ``"sksmbo"`` logger at INFO level whatever
+        ``verbose`` says, so that an application can route or silence them
+        with :mod:`logging`.
 
     pre_dispatch : int, or str, default='2*n_jobs'
         Controls the number of jobs that get dispatched during parallel
