@@ -845,6 +845,9 @@ def plot_histogram(result, dimension_identifier, bins=20, rotate_labels=0, ax=No
         _, ax = plt.subplots(layout="constrained")
     _histogram(ax, dim, coords, bins)
     _format_axis(ax, "x", dim, coords, name, rotation=rotate_labels)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts
     ax.set_ylabel("Number of candidates")
     return ax
 
