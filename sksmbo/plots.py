@@ -15,7 +15,7 @@ parameter a candidate did not set (conditional spaces) is encoded as -1, a
 value outside [0, 1] that a tree separates from every real one.
 
 matplotlib is imported only when a function is called (the ``plots`` extra:
-``pip install "sksmbo[plots]"``).
+``pip install -e ".[plots]"`` from a checkout, or ``pip install matplotlib``).
 """
 
 from __future__ import annotations
@@ -63,8 +63,9 @@ def _check_matplotlib(caller_name: str):
         import matplotlib.pyplot as plt
     except ImportError as exc:
         raise ImportError(
-            f"{caller_name} requires matplotlib. You can install it with "
-            '`pip install "sksmbo[plots]"`.'
+            f"{caller_name} requires matplotlib, the 'plots' extra: "
+            '`pip install matplotlib`, or `pip install -e ".[plots]"` from a '
+            "checkout of sksmbo."
         ) from exc
     return plt
 

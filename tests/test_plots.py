@@ -648,5 +648,6 @@ def test_skopt_advanced_example_runs(tmp_path):
 )
 def test_missing_matplotlib_names_the_extra(plot, args, smbo, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    with pytest.raises(ImportError, match=r'requires matplotlib.*"sksmbo\[plots\]"'):
+    expected = r"requires matplotlib, the 'plots' extra: `pip install matplotlib`"
+    with pytest.raises(ImportError, match=expected):
         plot(smbo, *args)
