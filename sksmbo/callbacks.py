@@ -774,8 +774,9 @@ def _check_mlflow(caller_name: str):
         import mlflow
     except ImportError as exc:
         raise ImportError(
-            f"{caller_name} requires mlflow. You can install it with "
-            '`pip install "sksmbo[mlflow]"` (or `pip install mlflow-skinny`).'
+            f"{caller_name} requires mlflow, the 'mlflow' extra: `pip install "
+            "mlflow` (or the lighter `pip install mlflow-skinny pandas skops`), "
+            'or `pip install -e ".[mlflow]"` from a checkout of sksmbo.'
         ) from exc
     return mlflow
 
@@ -830,7 +831,8 @@ class MLflowCallback(CandidateLogger):
 
     mlflow is imported at the first round: ``import sksmbo.callbacks`` does
     not import it, and creating the callback only checks that it is
-    installed (the ``mlflow`` extra: ``pip install "sksmbo[mlflow]"``).
+    installed (``pip install mlflow``, or ``pip install -e ".[mlflow]"`` from
+    a checkout: mlflow-skinny, pandas and skops).
 
     Parameters
     ----------
@@ -1032,9 +1034,9 @@ class MLflowCallback(CandidateLogger):
                 mlflow.sklearn.log_model(model, **{where: "best_estimator", **kwargs})
             except ModuleNotFoundError as exc:  # skops, MLflow 3's default format
                 raise ImportError(
-                    f"mlflow.sklearn.log_model failed: {exc}. Install the "
-                    '`mlflow` extra (`pip install "sksmbo[mlflow]"`, which has '
-                    "skops), or pass log_model={'serialization_format': "
+                    f"mlflow.sklearn.log_model failed: {exc}. MLflow 3 saves "
+                    "models with skops: `pip install skops` (the 'mlflow' "
+                    "extra has it), or pass log_model={'serialization_format': "
                     "'cloudpickle'}."
                 ) from exc
 

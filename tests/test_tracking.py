@@ -152,7 +152,7 @@ def test_importing_callbacks_does_not_import_mlflow():
 def test_missing_mlflow_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "mlflow", None)  # import mlflow fails
     monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
-    with pytest.raises(ImportError, match=r'pip install "sksmbo\[mlflow\]"'):
+    with pytest.raises(ImportError, match=r"the 'mlflow' extra: `pip install mlflow`"):
         MLflowCallback()
 
 
