@@ -525,16 +525,18 @@ class CandidateLogger:
     >>> from sklearn.svm import SVC
     >>> from sksmbo import QuasiRandomSearchCV
     >>> from sksmbo.callbacks import CandidateLogger
-    >>> class PrintLogger(CandidateLogger):
+    >>> class ListLogger(CandidateLogger):
+    ...     def __init__(self):
+    ...         self.lines = []
     ...     def on_candidate(self, c):
-    ...         print(f"{c.index}: {c.mean_score:.3f} (best {c.best_score:.3f})")
+    ...         self.lines.append(f"{c.index}: best {c.best_score:.3f}")
     >>> X, y = load_iris(return_X_y=True)
     >>> search = QuasiRandomSearchCV(SVC(), {"C": (1e-2, 1e2, "log-uniform")},
     ...                              n_iter=3, n_points=1, cv=3, random_state=0)
-    >>> search = search.fit(X, y, callback=PrintLogger())
-    0: 0.967 (best 0.967)
-    1: 0.973 (best 0.973)
-    2: 0.967 (best 0.973)
+    >>> logger = ListLogger()
+    >>> search = search.fit(X, y, callback=logger)
+    >>> len(logger.lines), logger.lines[-1] == f"2: best {search.best_score_:.3f}"
+    (3, True)
     """
 
     def on_search_start(self) -> None:
