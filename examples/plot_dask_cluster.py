@@ -11,7 +11,7 @@ A ``LocalCluster`` of two single-threaded workers stands in for a real
 cluster (``Client("tcp://scheduler:8786")``). The results are identical to a
 local run with the same batch size: the rounds are synchronous, so the
 candidates do not depend on where they ran. Needs the ``distributed`` extra
-(``pip install "sksmbo[distributed]"``); ray's joblib backend
+(``pip install -e ".[distributed]"`` from a checkout); ray's joblib backend
 (``ray.util.joblib.register_ray()``, then ``parallel_config("ray")``) is the
 other engine.
 """
