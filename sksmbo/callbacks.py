@@ -234,7 +234,7 @@ class CheckpointSaver:
     :func:`os.replace`); every later round appends only what is new (its
     candidates, fold results and the optimizers' new observations) and is
     flushed to disk. A save therefore costs about the same at the 1,000th
-    candidate as at the 10th (1.0 and 1.8 ms with a TPE search). Whatever
+    candidate as at the 100th (1.1 and 1.5 ms with a TPE search). Whatever
     interrupts a save, an error or Ctrl-C, leaves the previous rounds
     readable; a process killed outright (``SIGKILL``, a
     power cut) mid-append leaves a torn last frame, which :func:`load`
