@@ -244,6 +244,7 @@ class Optimizer:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        self._x_iters = []  # result()'s cache, rebuilt on its first call
         # A pickle from before observations at levels were kept has none.
         for name, shape in (
             ("_obs_X", (0, self.space.n_columns)),
@@ -550,8 +551,8 @@ class Optimizer:
         """
         best_point, best_score = self.best()
         # A cache extended as points are told, so that a result each round
-        # costs what the new points cost; not pickled, rebuilt after loading.
-        x_iters = self.__dict__.setdefault("_x_iters", [])
+        # costs what the new points cost; not pickled (see __setstate__).
+        x_iters = self._x_iters
         x_iters.extend(_as_value_list(p) for p in self.Xi[len(x_iters) :])
         return OptimizeResult(
             x=_as_value_list(best_point) if best_point is not None else None,
