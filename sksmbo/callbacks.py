@@ -1,11 +1,12 @@
 """Callbacks for ``search.fit(X, y, callback=...)``: stoppers, checkpointing, tracking.
 
-After every round a search calls each callback with the optimizer's result so
-far, a :class:`scipy.optimize.OptimizeResult` in scikit-optimize's format:
-``x_iters`` (the evaluated points), ``func_vals`` (their *negated* scores,
-since scikit-optimize minimizes; NaN for failed candidates), ``x``, ``fun``
-and ``space``. A callback returning True stops the search; everything
-evaluated so far is kept (``cv_results_``, ``best_params_``, the refit).
+After every candidate it tells its optimizer, a search calls each callback
+with the optimizer's result so far, a :class:`scipy.optimize.OptimizeResult`
+in scikit-optimize's format: ``x_iters`` (the evaluated points),
+``func_vals`` (their *negated* scores, since scikit-optimize minimizes; NaN
+for failed candidates), ``x``, ``fun`` and ``space``. A callback returning
+True stops the search; everything evaluated so far is kept (``cv_results_``,
+``best_params_``, the refit).
 
 The callbacks here are drop-ins for scikit-optimize's of the same names. Any
 callable taking the result works as well.
@@ -56,9 +57,10 @@ class DeadlineStopper:
 
     The clock starts when the stopper is created, as in scikit-optimize:
     create it right before calling ``fit``, and a new one for every ``fit``.
-    The search stops after the first round that ends ``total_time`` seconds
-    or more after that; the round running when the budget runs out is
-    finished, so a search overshoots by up to one round.
+    The search stops at the first candidate told ``total_time`` seconds or
+    more after that: no new candidate is proposed, and the candidates then in
+    flight (at most ``n_points - 1``) are finished, so a search overshoots by
+    up to ``n_points - 1`` candidates.
 
     Parameters
     ----------
@@ -69,7 +71,7 @@ class DeadlineStopper:
     ----------
     iter_time : list of float
         Seconds between consecutive calls (the first counted from the
-        stopper's creation): the duration of each round.
+        stopper's creation): the time between candidates told.
 
     See Also
     --------
@@ -85,7 +87,7 @@ class DeadlineStopper:
     >>> search = QuasiRandomSearchCV(SVC(), {"C": (1e-2, 1e2, "log-uniform")},
     ...                              n_iter=20, n_points=2, cv=3, random_state=0)
     >>> search = search.fit(X, y, callback=DeadlineStopper(total_time=1e-6))
-    >>> len(search.cv_results_["params"])  # stopped after the first round
+    >>> len(search.cv_results_["params"])  # the first, and the one in flight
     2
     """
 
@@ -100,7 +102,7 @@ class DeadlineStopper:
         self._start = self._last = time.perf_counter()
 
     def __call__(self, result) -> bool:
-        """Record the round's duration; True once ``total_time`` is spent."""
+        """Record the time since the last call; True once ``total_time`` is spent."""
         now = time.perf_counter()
         self.iter_time.append(now - self._last)
         self._last = now
@@ -165,7 +167,7 @@ class DeltaYStopper:
 class NoImprovementStopper:
     """Stop the search when the best score has stopped improving.
 
-    The search stops after the round in which ``patience`` candidates in a
+    The search stops at the candidate with which ``patience`` candidates in a
     row have been evaluated without raising the best score by more than
     ``min_delta`` (Keras' ``EarlyStopping``, counted in candidates rather
     than epochs). Failed candidates count as evaluations without improvement.
@@ -174,8 +176,9 @@ class NoImprovementStopper:
     ----------
     patience : int
         Number of candidates without improvement that stops the search; at
-        least 1. Checked after each round, so with ``n_points > 1`` the search
-        may evaluate up to ``n_points - 1`` more.
+        least 1. Checked after each candidate; the candidates then in flight
+        are finished, so with ``n_points > 1`` the search evaluates up to
+        ``n_points - 1`` more.
     min_delta : float, default=0
         Smallest increase of the best score that counts as an improvement;
         at least 0.
@@ -226,16 +229,16 @@ _DUMP_KWARGS = ("compress", "protocol")
 
 
 class CheckpointSaver:
-    """Save the search's result to a file after every round.
+    """Save the search's result to a file after every candidate.
 
-    The file is a journal: the first round is written whole, atomically (to a
+    The file is a journal: the first save is written whole, atomically (to a
     temporary file ``.<name>.<random>.tmp`` in the same directory, flushed to
     disk with :func:`os.fsync`, then moved over ``path`` with
-    :func:`os.replace`); every later round appends only what is new (its
+    :func:`os.replace`); every later save appends only what is new (its
     candidates, fold results and the optimizers' new observations) and is
     flushed to disk. A save therefore costs about the same at the 1,000th
     candidate as at the 100th (1.1 and 1.5 ms with a TPE search). Whatever
-    interrupts a save, an error or Ctrl-C, leaves the previous rounds
+    interrupts a save, an error or Ctrl-C, leaves the previous saves
     readable; a process killed outright (``SIGKILL``, a
     power cut) mid-append leaves a torn last frame, which :func:`load`
     ignores, and at worst a temporary file, which never has the checkpoint's
@@ -257,7 +260,7 @@ class CheckpointSaver:
     path : str or os.PathLike
         File to write, in an existing and writable directory. As with
         :func:`joblib.dump`, a ``.z``, ``.gz``, ``.bz2``, ``.lzma`` or
-        ``.xz`` extension compresses (each round's frame on its own).
+        ``.xz`` extension compresses (each save's frame on its own).
     **dump_kwargs : dict
         ``compress`` and ``protocol``, with the meaning they have in
         :func:`joblib.dump`: ``compress`` is a bool, a level from 0 to 9, a
@@ -317,7 +320,7 @@ class CheckpointSaver:
         self._file = None  # (device, inode, size) after the last save
 
     def __call__(self, result) -> bool:
-        """Save ``result``'s round to ``path``; never stops the search."""
+        """Save what ``result`` adds to ``path``; never stops the search."""
         path = os.fspath(self.path)
         protocol = self.dump_kwargs.get("protocol")
         protocol = pickle.HIGHEST_PROTOCOL if protocol is None else protocol
@@ -370,7 +373,7 @@ def load(path):
     Returns
     -------
     result : scipy.optimize.OptimizeResult
-        The search's result at its last round written completely (a round
+        The search's result at its last save written completely (a save
         torn by a killed process is left out), in scikit-optimize's format
         (``func_vals`` are negated scores), with the search's state as
         ``search_state``; pass it, or ``path``, to ``fit(resume_from=...)`` to
@@ -392,7 +395,7 @@ class CandidateResult:
     """One evaluated candidate, as a :class:`CandidateLogger` receives it.
 
     The numbers are those of the candidate's row of ``cv_results_``, read
-    from the search's per-fold outputs as each round ends.
+    from the search's per-fold outputs as each candidate is told.
 
     Parameters
     ----------
@@ -468,9 +471,9 @@ class _Tracked:
     def follows(self, key, params, *, ended=False) -> bool:
         """Whether a search whose candidates are ``params`` is the one logged.
 
-        A round of the same fit shares its optimizers; a resumed or
+        Every call from the same fit shares its optimizers; a resumed or
         warm-started fit starts with the candidates logged before, and adds
-        some (a fit's first round does), unless it has ``ended``.
+        some (a fit's first call does), unless it has ``ended``.
         """
         if key is self.key:
             return len(params) >= len(self.params)
@@ -495,23 +498,23 @@ class _Tracked:
 class CandidateLogger:
     """Base class of callbacks that log every evaluated candidate once.
 
-    Pass an instance as a search's callback: after every round it calls
-    :meth:`on_round` with the candidates the round added, as
-    :class:`CandidateResult` records (each candidate once, whatever the
-    number of rounds). A subclass implements :meth:`on_candidate`, and
+    Pass an instance as a search's callback: after every candidate the
+    search tells, it calls :meth:`on_round` with the candidates added since
+    its last call, as :class:`CandidateResult` records (each candidate
+    once). A subclass implements :meth:`on_candidate`, and
     optionally :meth:`on_search_start`, :meth:`on_round` and
     :meth:`on_search_end`; a Weights & Biases or TensorBoard logger takes a
     dozen lines (see the user guide, "Experiment tracking").
 
     A search has no hook at the end of ``fit``: call :meth:`finish` with the
     fitted search to log what only it has (the refitted model,
-    ``best_params_``). :meth:`finish` also logs the candidates no round
+    ``best_params_``). :meth:`finish` also logs the candidates no call
     reported: those of a :class:`~sksmbo.HalvingBayesSearchCV`, which takes no
     callbacks, or of scikit-learn's own searches, read from ``cv_results_``.
 
     A logger follows one search at a time. A fit that resumes the search it
     follows (``warm_start=True``, ``fit(resume_from=...)``) continues it;
-    any other search, or the first round after :meth:`finish`, starts a new
+    any other search, or the first call after :meth:`finish`, starts a new
     one (:meth:`on_search_start`). A logger never stops the search.
 
     See Also
@@ -543,7 +546,7 @@ class CandidateLogger:
         """Called before the first candidate of a search is logged."""
 
     def on_round(self, candidates) -> None:
-        """Log a round's new candidates; by default, :meth:`on_candidate` on each.
+        """Log the new candidates; by default, :meth:`on_candidate` on each.
 
         Parameters
         ----------
@@ -593,16 +596,16 @@ class CandidateLogger:
     def finish(self, search=None):
         """End the search being logged; call it after ``fit``.
 
-        Logs the candidates of ``search.cv_results_`` that no round reported
+        Logs the candidates of ``search.cv_results_`` that no call reported
         (all of them for a search that took no callback), then calls
-        :meth:`on_search_end`. The next round starts a new search.
+        :meth:`on_search_end`. The next call starts a new search.
 
         Parameters
         ----------
         search : fitted search, default=None
             The search, once ``fit`` has returned: any scikit-learn search with
             ``cv_results_`` (sksmbo's, ``GridSearchCV``, ...). None ends the
-            search with what the rounds reported.
+            search with what the calls reported.
 
         Returns
         -------
@@ -799,9 +802,9 @@ class MLflowCallback(CandidateLogger):
         search.fit(X, y, callback=tracker)
         tracker.finish(search)
 
-    The parent run is created at the first round, in ``experiment_name`` (or
-    in the experiment :func:`mlflow.start_run` would use), nested in the
-    active run if there is one. Each round adds:
+    The parent run is created at the first candidate, in ``experiment_name``
+    (or in the experiment :func:`mlflow.start_run` would use), nested in the
+    active run if there is one. Each call adds:
 
     - one nested run per new candidate, named ``candidate <index>``: the
       candidate's parameters as params, and as metrics its ``cv_results_``
@@ -826,12 +829,12 @@ class MLflowCallback(CandidateLogger):
     (:func:`mlflow.set_tracking_uri`, ``MLFLOW_TRACKING_URI``): a tracking
     server, a database, or a local directory (``"file:./mlruns"``; MLflow 3.7
     and later refuse it unless ``MLFLOW_ALLOW_FILE_STORE=true``). The parent
-    run is marked finished after every round, so a search that stops,
-    whatever the cause, leaves no run open. Runs are logged when a round
-    ends: their start and end times are the logging's, their fit times are in
-    the metrics.
+    run is marked finished after every call, so a search that stops,
+    whatever the cause, leaves no run open. Runs are logged when the search
+    tells the candidate: their start and end times are the logging's, their
+    fit times are in the metrics.
 
-    mlflow is imported at the first round: ``import sksmbo.callbacks`` does
+    mlflow is imported at the first candidate: ``import sksmbo.callbacks`` does
     not import it, and creating the callback only checks that it is
     installed (``pip install mlflow``, or ``pip install -e ".[mlflow]"`` from
     a checkout: mlflow-skinny, pandas and skops).
