@@ -42,6 +42,9 @@ _INV_SQRT_2 = 1 / np.sqrt(2)
 # -1 / sqrt(eps) ~ -6.7e7, but there 1 - |z| Phi(z) / phi(z) ~ 1 / z^2 is lost
 # to rounding and log(1 - exp(w)) gave -inf (for z in about [-6.7e7, -5.5e7]).
 _Z_ASYMPTOTIC = -1e4
+# Relative decrease of the summed scores below which the polish stops
+# (L-BFGS-B's ftol; scipy's default is 2.2e-9).
+_POLISH_FTOL = 2.2e-9
 
 
 def _improvement(mean, std, best, xi):
@@ -107,9 +110,22 @@ def _log_h(z: np.ndarray) -> np.ndarray:
     ``Phi(z) / phi(z) = sqrt(pi / 2) * erfcx(-z / sqrt(2))``, and the asymptote
     ``log phi(z) - 2 log|z|`` once the difference is below machine precision.
     """
-    upper = np.maximum(z, -1.0)
-    log_upper = np.log(_phi(upper) + upper * ndtr(upper))
-    lower = np.minimum(z, -1.0)
+    upper_side = z > -1
+    # Each branch only where it applies: a polish step or a screening of
+    # candidates far from the incumbent is mostly on one side (issue 24).
+    if upper_side.all():
+        return np.log(_phi(z) + z * ndtr(z))
+    if not upper_side.any():
+        return _log_h_lower(z)
+    out = np.empty_like(z)
+    upper = z[upper_side]
+    out[upper_side] = np.log(_phi(upper) + upper * ndtr(upper))
+    out[~upper_side] = _log_h_lower(z[~upper_side])
+    return out
+
+
+def _log_h_lower(lower: np.ndarray) -> np.ndarray:
+    """:func:`_log_h` for ``z <= -1``."""
     mid = np.maximum(lower, _Z_ASYMPTOTIC)
     w = np.log(-mid * _SQRT_HALF_PI * erfcx(-mid * _INV_SQRT_2))
     # log(1 - exp(w)) for w < 0, accurate on both sides of -log 2; each branch
@@ -119,8 +135,7 @@ def _log_h(z: np.ndarray) -> np.ndarray:
     far = np.log1p(-np.exp(np.minimum(w, -np.log(2))))
     log1mexp = np.where(w > -np.log(2), near_zero, far)
     tail = np.where(lower > _Z_ASYMPTOTIC, log1mexp, -2 * np.log(-lower))
-    log_lower = -0.5 * lower * lower - _LOG_SQRT_2PI + tail
-    return np.where(z > -1, log_upper, log_lower)
+    return -0.5 * lower * lower - _LOG_SQRT_2PI + tail
 
 
 def log_ei(mean, std, best: float, *, xi: float = 0.01) -> np.ndarray:
@@ -423,7 +438,7 @@ def _polish(
         jac=True,
         method="L-BFGS-B",
         bounds=[(0.0, 1.0)] * n_free,
-        options={"maxiter": maxiter},
+        options={"maxiter": maxiter, "ftol": _POLISH_FTOL},
     )
     X[rows, cols] = np.clip(result.x, 0.0, 1.0)
     return X

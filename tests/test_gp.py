@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 from scipy.optimize import approx_fprime
+from scipy.stats import qmc
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern
 
@@ -151,6 +152,49 @@ def test_fit_warm_start_and_degenerate_data():
     assert np.isfinite(std).all()
     with pytest.raises(ValueError, match="same length"):
         GaussianProcess.fit(X, y[:-1])
+
+
+def _branin_scores(U):
+    """Minus Branin on the unit square: scores from -308 to -0.398."""
+    x1, x2 = -5 + 15 * U[:, 0], 15 * U[:, 1]
+    b, c, t = 5.1 / (4 * np.pi**2), 5 / np.pi, 1 / (8 * np.pi)
+    return -((x2 - b * x1**2 + c * x1 - 6) ** 2 + 10 * (1 - t) * np.cos(x1) + 10)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 3])
+def test_proposer_model_resolves_small_gaps_on_deterministic_scores(seed):
+    # Issue 24: with BoTorch's noise prior the process explained as noise
+    # differences of a few units of Branin (std ~50), the whole gap between
+    # its optima (0.398) and their surroundings; searches stalled next to them.
+    X = qmc.Sobol(2, seed=seed).random(32)[:25]
+    y = _branin_scores(X)
+    space = Space({"x0": (-5.0, 10.0), "x1": (0.0, 15.0)})
+    proposer = GPProposer()
+    proposer.propose(X, y, np.zeros(25), 1, space=space, rng=np.random.default_rng(0))
+    gp = proposer.model_
+    residual = np.abs(gp.y_mean + gp.y_scale * gp.train_mean() - y).max()
+    assert residual < 0.01 * y.std()
+    assert gp.params.noise_variance < 1e-3
+    # The default prior of GaussianProcess.fit (kept for the fidelity and cost
+    # models) smooths the same scores by more than that.
+    default = GaussianProcess.fit(X, y, space=space, rng=np.random.default_rng(0))
+    default_residual = np.abs(
+        default.y_mean + default.y_scale * default.train_mean() - y
+    )
+    assert default_residual.max() > 0.01 * y.std()
+
+
+def test_noise_prior_argument_sets_the_learned_noise():
+    X, y, noise = _data(n=30)
+    fits = [
+        GaussianProcess.fit(X, y, noise, rng=np.random.default_rng(0), noise_prior=p)
+        for p in (None, (-4.0, 1.0), (-8.0, 1.0))
+    ]
+    np.testing.assert_allclose(fits[0].params.to_vector(), fits[1].params.to_vector())
+    assert fits[2].params.noise_variance < fits[1].params.noise_variance
+    prior = _Prior.for_dims(3, (-8.0, 1.0))
+    assert prior.mode()[-1] == pytest.approx(-9.0)
+    assert _Prior.for_dims(3).mode()[-1] == pytest.approx(-5.0)
 
 
 def test_input_map_categorical_exact_match_and_inactive_columns():
