@@ -49,6 +49,7 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.utils import check_random_state  # noqa: E402
 
+import sksmbo._acquisition as acquisition_module  # noqa: E402
 import sksmbo._surrogates.gp as gp_module  # noqa: E402
 from benchmarks import spaces  # noqa: E402
 from benchmarks.environment import (  # noqa: E402
@@ -72,6 +73,9 @@ _BEFORE_CONSTANTS = {
     "_PROPOSER_NOISE_PRIOR": (-4.0, 1.0),
     "_POOL_KNOWN_NOISE": False,
     "_LENGTHSCALE_SHIFT": 0.0,
+    "_POLISH_INCUMBENT": False,
+    "_SEED_SCALES": 0.1,
+    "_POLISH_FTOL": 2.2e-9,  # in sksmbo._acquisition
 }
 # v1: the noise prior LogNormal(-8, 1) (round 1's winner).
 _V1_CONSTANTS = {**_BEFORE_CONSTANTS, "_PROPOSER_NOISE_PRIOR": (-8.0, 1.0)}
@@ -115,6 +119,28 @@ VARIANTS = {
     # More random restarts of the hyperparameter fit.
     "v1_restarts5": ({**_BEFORE, "n_restarts": 5}, _V1_CONSTANTS),
     "v1_cand": ({**_BEFORE, "n_candidates": 2048, "n_polish": 10}, _V1_CONSTANTS),
+    # Round 3 (seeds 20-29), from v2 = v1 with xi = 0.
+    "v2": ({"xi": 0.0}, _V1_CONSTANTS),
+    "v2_pool": ({"xi": 0.0}, {**_V1_CONSTANTS, "_POOL_KNOWN_NOISE": True}),
+    "v2_ls_short": ({"xi": 0.0}, {**_V1_CONSTANTS, "_LENGTHSCALE_SHIFT": -0.5}),
+    "v2_restarts5": ({"xi": 0.0, "n_restarts": 5}, _V1_CONSTANTS),
+    "v2_cand": ({"xi": 0.0, "n_candidates": 2048, "n_polish": 10}, _V1_CONSTANTS),
+    # The polish also starts from the best evaluated point (GPSampler's).
+    "v2_inc": ({"xi": 0.0}, {**_V1_CONSTANTS, "_POLISH_INCUMBENT": True}),
+    # Perturbations of the best points at scales 0.1, 0.03 and 0.01.
+    "v2_scales": ({"xi": 0.0}, {**_V1_CONSTANTS, "_SEED_SCALES": (0.1, 0.03, 0.01)}),
+    # The polish stops at a relative decrease of 1e-4 (scipy's 2.2e-9).
+    "v2_ftol": ({"xi": 0.0}, {**_V1_CONSTANTS, "_POLISH_FTOL": 1e-4}),
+    "v2_all": (
+        {"xi": 0.0, "n_restarts": 5, "n_candidates": 2048, "n_polish": 10},
+        {
+            **_V1_CONSTANTS,
+            "_POOL_KNOWN_NOISE": True,
+            "_POLISH_INCUMBENT": True,
+            "_SEED_SCALES": (0.1, 0.03, 0.01),
+            "_POLISH_FTOL": 1e-4,
+        },
+    ),
 }
 REFERENCES = ("gpsampler", "random")
 DEFAULT_METHODS = (*REFERENCES, *VARIANTS)
@@ -129,7 +155,7 @@ class _Patched(GPProposer):
         self.incumbent = incumbent
 
     def propose(self, *args, **kwargs):
-        with _patch(gp_module, self.constants):
+        with _patch(self.constants):
             return super().propose(*args, **kwargs)
 
     def _propose(self, X, y, noise, n_points, space, rng, pending):
@@ -155,15 +181,20 @@ class _Patched(GPProposer):
 
 
 @contextlib.contextmanager
-def _patch(module, constants):
-    old = {name: getattr(module, name) for name in constants}
+def _patch(constants):
+    """Set module constants of the GP or, failing that, the acquisition module."""
+    modules = {
+        name: gp_module if hasattr(gp_module, name) else acquisition_module
+        for name in constants
+    }
+    old = {name: getattr(modules[name], name) for name in constants}
     for name, value in constants.items():
-        setattr(module, name, value)
+        setattr(modules[name], name, value)
     try:
         yield
     finally:
         for name, value in old.items():
-            setattr(module, name, value)
+            setattr(modules[name], name, value)
 
 
 def evaluate(name, params):

@@ -337,7 +337,7 @@ def candidate_set(
     n_candidates: int = 1024,
     seeds: np.ndarray | None = None,
     n_per_seed: int = 32,
-    scale: float = 0.1,
+    scale: float | Sequence[float] = 0.1,
     max_grid: int = 4096,
 ) -> np.ndarray:
     """Snapped candidate points covering ``space``, for a first screening.
@@ -361,8 +361,9 @@ def candidate_set(
         Points to perturb (NaN in inactive columns is allowed).
     n_per_seed : int, default=32
         Perturbations per seed.
-    scale : float, default=0.1
-        Standard deviation of the perturbations.
+    scale : float or sequence of float, default=0.1
+        Standard deviation of the perturbations; with several, each
+        perturbation uses one of them at random.
     max_grid : int, default=4096
         Largest finite space that is enumerated instead of sampled.
 
@@ -383,6 +384,9 @@ def candidate_set(
         # Inactive (NaN) columns get random values, so a perturbation that
         # switches sub-space lands on a complete point.
         base = np.where(np.isnan(base), rng.random(base.shape), base)
+        if np.ndim(scale):  # one of several scales per perturbation, at random
+            scale = np.asarray(scale, dtype=float)
+            scale = scale[rng.integers(len(scale), size=len(base))][:, None]
         moved = base + scale * rng.standard_normal(base.shape)
         redraw = rng.random(base.shape) < 1.0 / d
         moved = np.where(redraw, rng.random(base.shape), moved)
@@ -494,6 +498,7 @@ def maximize(
     n_polish: int = 5,
     maxiter: int = 30,
     exclude: np.ndarray | None = None,
+    starts: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Best points of ``score_fn`` over ``space``: screen, polish, snap.
 
@@ -529,6 +534,9 @@ def maximize(
     exclude : ndarray of shape (n_excluded, n_columns) or None, default=None
         Points never returned (already evaluated or pending), unless fewer than
         ``n_points`` other points exist.
+    starts : ndarray of shape (n_starts, n_columns) or None, default=None
+        Points polished besides the ``n_polish`` best candidates, whatever
+        their score (e.g. the incumbent, as optuna's ``GPSampler`` does).
 
     Returns
     -------
@@ -545,12 +553,12 @@ def maximize(
     )
     scores = _feasible_scores(space, candidates, score_fn(candidates))
     pool, pool_scores = candidates, scores
-    starts = _top_distinct(space, candidates, scores, n_polish, excluded)
-    free = _free_mask(space, candidates[starts])
+    X0 = candidates[_top_distinct(space, candidates, scores, n_polish, excluded)]
+    if starts is not None and len(starts):
+        X0 = np.vstack([space.snap(starts), X0])
+    free = _free_mask(space, X0)
     if free.any() and maxiter > 0:
-        polished = space.snap(
-            _polish(score_fn, candidates[starts], free, maxiter=maxiter)
-        )
+        polished = space.snap(_polish(score_fn, X0, free, maxiter=maxiter))
         pool = np.vstack([polished, candidates])
         polished_scores = _feasible_scores(space, polished, score_fn(polished))
         pool_scores = np.concatenate([polished_scores, scores])

@@ -100,6 +100,11 @@ _NOISE_PRIOR = (-4.0, 1.0)
 _PROPOSER_NOISE_PRIOR = (-8.0, 1.0)
 # Whether GPProposer replaces each score's known noise by their mean.
 _POOL_KNOWN_NOISE = False
+# Whether the acquisition polish also starts from the best evaluated point
+# (optuna's GPSampler does), and the scales of the perturbations of the best
+# points among the screened candidates.
+_POLISH_INCUMBENT = False
+_SEED_SCALES: float | tuple[float, ...] = 0.1
 _SIGNAL_PRIOR = (0.0, 1.0)
 # Jitter added to the diagonal, in turn, when a Cholesky factorization fails
 # (the first, 0, is tried without a copy).
@@ -877,6 +882,7 @@ class GPProposer:
         self.cost_model_: GaussianProcess | None = None
         self.hedge_ = GPHedge(_HEDGE) if acq_func == "gp_hedge" else None
         self._nominations: np.ndarray | None = None
+        self._incumbent: np.ndarray | None = None
 
     def propose(
         self,
@@ -942,6 +948,7 @@ class GPProposer:
             self.hedge_.update(gp.posterior(self._nominations)[0])
         best = float(gp.train_mean().max())
         seeds = best_seeds(X, y)
+        self._incumbent = seeds[-1:] if _POLISH_INCUMBENT else None
         return self._pick(
             gp, best, float(y.min()), seeds, X, n_points, space, rng, pending
         )
@@ -970,7 +977,7 @@ class GPProposer:
         """The maximizer of the acquisition (a hedge choice among nominations)."""
         names = _HEDGE if self.hedge_ is not None else (self.acq_func,)
         candidates = candidate_set(
-            space, rng, n_candidates=self.n_candidates, seeds=seeds
+            space, rng, n_candidates=self.n_candidates, seeds=seeds, scale=_SEED_SCALES
         )
         nominations = np.vstack(
             [
@@ -983,6 +990,7 @@ class GPProposer:
                     n_polish=self.n_polish,
                     maxiter=30 if self.polish else 0,
                     exclude=exclude,
+                    starts=self._incumbent,
                 )[0]
                 for name in names
             ]
