@@ -1,6 +1,7 @@
 """What a search reports while it runs: progress bar and one line per candidate.
 
-``progress_bar=True`` shows tqdm when installed, else one line per round.
+``progress_bar=True`` shows tqdm when installed, else a line per candidate,
+at most one a second (and the last).
 Every completed candidate is logged to the ``"sksmbo"`` logger at INFO level
 (route or silence it with :mod:`logging`), and printed with ``verbose >= 1``.
 """
@@ -21,7 +22,7 @@ class Progress:
     """Shows candidates done / total, best score so far and elapsed time.
 
     Uses tqdm (the ``progress`` extra) when it is importable; otherwise prints
-    one line per round to stderr.
+    a line to stderr per candidate, at most one a second, and the last.
     """
 
     def __init__(self, name: str, total: int, done: int = 0, enabled: bool = True):
@@ -31,6 +32,7 @@ class Progress:
         self.enabled = enabled
         self._start = time.perf_counter()
         self._bar = None
+        self._printed = -math.inf
         if enabled:
             try:
                 from tqdm.auto import tqdm
@@ -47,7 +49,11 @@ class Progress:
             self._bar.update(n_new)
             self._bar.set_postfix(best=f"{best:.4f}", refresh=False)
             return
-        elapsed = time.perf_counter() - self._start
+        now = time.perf_counter()
+        if now - self._printed < 1.0 and self.done < self.total:
+            return
+        self._printed = now
+        elapsed = now - self._start
         print(
             f"[{self.name}] {self.done}/{self.total} candidates, best score "
             f"{best:.4f}, {elapsed:.1f} s",

@@ -79,11 +79,15 @@ def round_scores(
     ``mean_test_<metric>`` and ``mean_fit_time``, read without building it.
     The variance of a mean over folds is ``std**2 / n_splits``.
     """
-    metric = objective_metric(out[0]["test_scores"], scoring, refit)
+    # A failed fit's test_scores is error_score, a float, even where the
+    # others are dicts (a callable scoring); sklearn fills it in later.
+    scored = [o["test_scores"] for o in out]
+    first = next((t for t in scored if isinstance(t, Mapping)), scored[0])
+    metric = objective_metric(first, scoring, refit)
     scores = np.array(
         [
-            o["test_scores"][metric] if metric != "score" else o["test_scores"]
-            for o in out
+            t if metric == "score" or not isinstance(t, Mapping) else t[metric]
+            for t in scored
         ],
         dtype=float,
     ).reshape(-1, n_splits)

@@ -36,6 +36,7 @@ from sksmbo._compat import (
     safe_indexing,
     validate_parameter_constraints,
 )
+from sksmbo._engine import Engine, window_size
 from sksmbo._interrupts import interrupts_deferred
 from sksmbo._optimizer import Optimizer
 from sksmbo._progress import CandidateLog, Progress
@@ -47,10 +48,10 @@ from sksmbo._results import (
 )
 from sksmbo._sampling import SAMPLERS
 from sksmbo._sklearn_hooks import (
+    Workers,
     close_search_context,
     data_scattered,
-    evaluate_round,
-    n_workers,
+    fit_tasks,
     replay,
     search_context,
     search_hooks,
@@ -131,6 +132,19 @@ class _BaseSMBOSearch(BaseSearchCV):
         self.warm_start = warm_start
         self.constraints = constraints
 
+    # What only a running fit holds. scikit-learn >= 1.9 sends the search
+    # itself with every fit task (``caller``, for its callbacks): pickling
+    # the growing search state or the Parallel with each fit would cost
+    # O(candidates) per fit, or fail.
+    _FIT_ONLY = ("_parallel", "_log", "_callbacks", "_resume", "_fingerprint")
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # may be self.__dict__ itself
+        fitting = "_searched" in state
+        for name in self._FIT_ONLY + (("_state", "_searched") if fitting else ()):
+            state.pop(name, None)
+        return state
+
     @abstractmethod
     def _make_optimizer(self, space: Space, n_iter: int, seed: int) -> Optimizer:
         """The optimizer for one (sub-)search of ``n_iter`` points."""
@@ -145,7 +159,7 @@ class _BaseSMBOSearch(BaseSearchCV):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
             Target; None for unsupervised learning.
         callback : callable or list of callables, default=None
-            Called after every round, beside the ``callbacks`` of the
+            Called after every candidate, beside the ``callbacks`` of the
             constructor, with the optimizer's result so far (a
             ``scipy.optimize.OptimizeResult`` in scikit-optimize's format); a
             callback returning True stops the search.
@@ -188,8 +202,7 @@ class _BaseSMBOSearch(BaseSearchCV):
         finally:
             del self._callbacks, self._resume, self._fingerprint, self._searched
             self.__dict__.pop("_log", None)
-            self.__dict__.pop("_results", None)
-            self.__dict__.pop("_more_results", None)
+            self.__dict__.pop("_parallel", None)
 
     def _resume_state(self, resume_from) -> SearchState | None:
         """What a resumed search starts from: ``resume_from``, or the last fit."""
@@ -258,7 +271,7 @@ class _BaseSMBOSearch(BaseSearchCV):
         if self._resume is not None:
             optimizers = self._resume.optimizers
             for optimizer in optimizers:
-                # Points of a round that never came back: propose afresh.
+                # Points in flight when the search stopped: propose afresh.
                 optimizer.forget_pending()
         else:
             rng = check_random_state(self.random_state)
@@ -271,8 +284,6 @@ class _BaseSMBOSearch(BaseSearchCV):
             optimizer.constraint = constraint
         self._state = self._resume or SearchState(optimizers, [], [], None)
         self._state.fingerprint = self._fingerprint
-        self._n_rounds = 0
-        self._results: dict = {}  # filled at the end: see _format_results
         self.optimizer_results_ = []
         search_ctx = search_context(callback_ctx, self)
         done = sum(len(opt.yi) for opt in optimizers)
@@ -285,37 +296,28 @@ class _BaseSMBOSearch(BaseSearchCV):
             None if self.max_time is None else time.perf_counter() + self.max_time
         )
 
-        def evaluate(points):
-            return evaluate_round(evaluate_candidates, points, search_ctx, self)
+        def fold_tasks(params):
+            tasks, parallel = fit_tasks(evaluate_candidates, [params], search_ctx, self)
+            self._parallel = parallel
+            return tasks
 
-        # sklearn warns of non-finite scores where it builds cv_results_: once,
-        # at the end (_finish_results).
+        # sklearn warns of failed fits where it builds cv_results_: once, at
+        # the end, over every fit (replay).
         with tolerate_failed_rounds() as fits:
             stop = False
             for optimizer, (_, n_iter) in zip(optimizers, plan, strict=True):
                 if not stop:
                     stop = self._search_one(
-                        optimizer, n_iter, evaluate, progress, deadline
+                        optimizer, n_iter, fold_tasks, progress, deadline
                     )
                 self.optimizer_results_.append(optimizer.result())
-            if not self._n_rounds and self._state.candidates:
-                self._rebuild_results(evaluate_candidates)
-            if self._n_rounds:
+            if self._state.candidates:
                 with interrupts_deferred():
-                    self._finish_results()
+                    self._finish_results(evaluate_candidates)
         progress.close()
         close_search_context(search_ctx, self)
         raise_if_all_fits_failed(fits)
         self._searched = True
-
-    def _rebuild_results(self, evaluate_candidates) -> None:
-        """Let sklearn build cv_results_ from the resumed state's fold outputs.
-
-        A resumed search that evaluated nothing new (every candidate of its
-        plan was in the checkpoint, or Ctrl-C came first) fits nothing here.
-        """
-        state, self._resume = self._state, None  # all candidates, none in front
-        replay(evaluate_candidates, state.candidates, state.out)
 
     def _candidate_constraint(self):
         """One predicate from ``constraints``, or None."""
@@ -347,51 +349,77 @@ class _BaseSMBOSearch(BaseSearchCV):
                     "estimator and data."
                 )
 
-    def _search_one(self, optimizer, n_iter, evaluate, progress, deadline) -> bool:
-        """Ask, evaluate, tell until ``n_iter`` points; return whether to stop.
+    def _search_one(self, optimizer, n_iter, fold_tasks, progress, deadline) -> bool:
+        """Evaluate candidates until ``n_iter`` are told; return whether to stop.
 
-        Ctrl-C anywhere in a round stops the search with every candidate
-        evaluated so far; the round in flight is lost. Telling the optimizer
-        and the callbacks (a checkpoint) finish before an interrupt is raised.
+        The engine keeps every worker busy with (candidate, fold) fits. Ctrl-C
+        anywhere stops the search with every candidate whose folds all came
+        back; the fits in flight are lost. Telling the optimizer and the
+        callbacks (a checkpoint) finish before an interrupt is raised.
         """
-        batch = self._batch_size(n_iter)
-        while len(optimizer.yi) < n_iter:
-            try:
-                points = optimizer.ask(min(batch, n_iter - len(optimizer.yi)))
-                if not points:
-                    warn_exhausted(len(optimizer.yi), n_iter)
-                    return False
-                evaluate(points)  # retried once if a worker dies
-                with interrupts_deferred():
-                    stop = self._tell(optimizer, points, progress)
-            except (KeyboardInterrupt, BrokenProcessPool) as exc:
-                if not self._state.candidates:  # nothing evaluated to build on
-                    raise
-                cause = (
-                    "interrupted"
-                    if isinstance(exc, KeyboardInterrupt)
-                    else (f"stopped by {type(exc).__name__} (a worker died twice)")
-                )
-                warn(
-                    f"Search {cause} after {len(self._state.candidates)} "
-                    "candidates; the results so far are kept."
-                )
-                return True
-            if stop or (deadline is not None and time.perf_counter() >= deadline):
-                return True
-        return False
+        n_left = n_iter - len(optimizer.yi)
+        if n_left <= 0:
+            return False
+        # The first candidate's tasks tell the engine how many folds and workers.
+        first = optimizer.ask()
+        if first is None:
+            warn_exhausted(len(optimizer.yi), n_iter)
+            return False
+        tasks = fold_tasks(first)
+        workers = Workers(self._parallel)
+        window = window_size(self.n_points, workers.n_workers, len(tasks), n_iter)
+        queued = [first]
 
-    def _tell(self, optimizer, points, progress) -> bool:
-        """Record a round; run the callbacks; return whether one says stop."""
-        mean, variance, fit_time = self._read_scores(len(points))
-        optimizer.tell(points, mean, variance, fit_time)
-        progress.update(len(points), optimizer.best()[1])
-        std = np.sqrt(variance * self._state.n_splits)  # over folds, as cv_results_
-        self._log.report(points, mean, std, fit_time)
+        def propose():
+            return queued.pop() if queued else optimizer.ask()
+
+        def candidate_tasks(params):
+            return tasks if params is first else fold_tasks(params)
+
+        def tell(params, outputs):
+            return self._tell(optimizer, params, outputs, progress)
+
+        engine = Engine(
+            workers, window=window, propose=propose, fold_tasks=candidate_tasks,
+            tell=tell, deadline=deadline,
+        )  # fmt: skip
+        try:
+            with workers:
+                engine.run(n_left)
+        except (KeyboardInterrupt, BrokenProcessPool) as exc:
+            if not self._state.candidates:  # nothing evaluated to build on
+                raise
+            cause = (
+                "interrupted"
+                if isinstance(exc, KeyboardInterrupt)
+                else (f"stopped by {type(exc).__name__} (a worker died twice)")
+            )
+            warn(
+                f"Search {cause} after {len(self._state.candidates)} "
+                "candidates; the results so far are kept."
+            )
+            return True
+        if engine.exhausted and len(optimizer.yi) < n_iter:
+            warn_exhausted(len(optimizer.yi), n_iter)
+        return engine.stopped
+
+    def _tell(self, optimizer, params, outputs, progress) -> bool:
+        """Record a candidate; run the callbacks; return whether one says stop."""
+        state = self._state
+        state.n_splits = len(outputs)
+        mean, variance, fit_time = round_scores(
+            outputs, len(outputs), self.scoring, self.refit
+        )
+        optimizer.tell([params], mean, variance, fit_time)
+        state.candidates.append(params)
+        state.out.extend(outputs)
+        progress.update(1, optimizer.best()[1])
+        std = np.sqrt(variance * len(outputs))  # over folds, as cv_results_
+        self._log.report([params], mean, std, fit_time)
         result = optimizer.result()
-        result.search_state = self._state
-        # Every callback sees every round (a checkpoint listed after a stopper
-        # must still save the last one); any True stops.
+        result.search_state = state
+        # Every callback sees every candidate (a checkpoint listed after a
+        # stopper must still save the last one); any True stops.
         return any([self._run_callback(cb, result) for cb in self._callbacks])
 
     def _run_callback(self, callback, result) -> bool:
@@ -406,51 +434,14 @@ class _BaseSMBOSearch(BaseSearchCV):
             )
             return True
 
-    def _format_results(self, candidate_params, n_splits, out, more_results=None):
-        # sklearn calls this after every round with every candidate of this
-        # fit and keeps what the last call returned as cv_results_. Building
-        # it costs O(candidates) a round, so a round only records its fold
-        # outputs, and the one dict returned every time is filled when the
-        # search ends (_finish_results). A resumed search puts the candidates
-        # evaluated before in front, so that cv_results_, best_index_ and the
-        # refit cover the whole search.
-        previous = self._resume or SearchState([], [], [], None)
-        self._n_rounds += 1
-        self._state = SearchState(
-            self._state.optimizers,
-            previous.candidates + list(candidate_params),
-            previous.out + list(out),
-            None,
-            n_splits,
-            self._state.fingerprint,
-        )
-        self._more_results = more_results
-        return self._results
+    def _finish_results(self, evaluate_candidates) -> None:
+        """Let sklearn build cv_results_ once, from every candidate's fold outputs.
 
-    def _finish_results(self) -> None:
-        """Build cv_results_ once, in the dict sklearn holds, from every round."""
+        A resumed search puts the candidates evaluated before in front, so
+        that cv_results_, best_index_ and the refit cover the whole search.
+        """
         state = self._state
-        results = super()._format_results(
-            state.candidates, state.n_splits, state.out, self._more_results
-        )
-        self._results.update(results)
-        state.results = self._results
-
-    def _batch_size(self, n_iter: int) -> int:
-        """Candidates per round: all at once (None), one per joblib worker ("auto")."""
-        if self.n_points is None:
-            return n_iter
-        if self.n_points == "auto":
-            return n_workers(self.n_jobs)
-        return self.n_points
-
-    def _read_scores(self, k):
-        """The last ``k`` candidates' mean score, its variance over folds and
-        their mean fit time (the cost per-second acquisitions model)."""
-        state = self._state
-        return round_scores(
-            state.out[-k * state.n_splits :], state.n_splits, self.scoring, self.refit
-        )
+        state.results = replay(evaluate_candidates, state.candidates, state.out)
 
 
 class AllOf:
@@ -592,8 +583,9 @@ _COMMON_PARAMS = """\
         with :mod:`logging`.
 
     pre_dispatch : int, or str, default='2*n_jobs'
-        Controls the number of jobs that get dispatched during parallel
-        execution, as in :class:`~sklearn.model_selection.GridSearchCV`.
+        Accepted for compatibility with
+        :class:`~sklearn.model_selection.GridSearchCV`; without effect: the
+        search never has more fits out than there are workers.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the choice of candidates. Pass an int for reproducible output
@@ -610,17 +602,20 @@ _COMMON_PARAMS = """\
         scores.
 
     callbacks : callable or list of callables, default=None
-        Called after every round with the optimizer's result so far (a
+        Called after every candidate with the optimizer's result so far (a
         ``scipy.optimize.OptimizeResult`` in scikit-optimize's format, with
         the search's state as ``search_state``); one returning True stops the
-        search. See :mod:`sksmbo.callbacks`.
+        search: the candidates then in flight (at most ``n_points - 1``) are
+        finished. See :mod:`sksmbo.callbacks`.
 
     max_time : float, default=None
-        Stop starting new rounds after this many seconds.
+        Propose no new candidate once a candidate is told this many seconds
+        after the search began; the candidates then in flight are finished.
 
     progress_bar : bool, default=False
         Show candidates done, best score so far and elapsed time: a tqdm bar
-        with the ``progress`` extra, else one line per round on stderr.
+        with the ``progress`` extra, else a line per candidate on stderr (at
+        most one a second, and the last).
 
     constraints : callable or list of callables, default=None
         Predicates on a candidate (its parameter dict): a candidate for which
@@ -635,8 +630,8 @@ _COMMON_PARAMS = """\
         Whatever stops the search early (a callback, ``max_time`` or Ctrl-C),
         the candidates evaluated so far are kept: ``cv_results_``,
         ``best_params_``, ``best_score_`` and the refit ``best_estimator_``
-        cover them. Ctrl-C during a round loses that round only and does not
-        propagate (a warning says how many candidates were kept), unless
+        cover them. Ctrl-C loses only the fits running at that moment and does
+        not propagate (a warning says how many candidates were kept), unless
         nothing was evaluated yet.
 
 """
@@ -645,7 +640,7 @@ _COMMON_ATTRIBUTES = """\
     cv_results_ : dict of numpy (masked) ndarrays
         A dict with keys as column headers and values as columns, in the
         format of :class:`~sklearn.model_selection.RandomizedSearchCV`'s, one
-        row per evaluated candidate in evaluation order.
+        row per evaluated candidate in the order they were proposed.
 
     best_estimator_ : estimator
         Estimator refit on the whole data with the best found parameters.
@@ -725,10 +720,11 @@ class QuasiRandomSearchCV(_BaseSMBOSearch):
         ``random_state``).
 
     n_points : int, "auto" or None, default=None
-        Candidates evaluated per round (one call to joblib). None evaluates all
-        ``n_iter`` candidates in one round, as ``RandomizedSearchCV`` does;
-        smaller rounds let a ``callback`` stop the search early. "auto" uses
-        one candidate per joblib worker.
+        Candidates in flight: proposed and not yet told. The candidates do not
+        depend on results, so this only bounds how far a ``callback`` or
+        ``max_time`` lets the search run past its stop. None puts all
+        ``n_iter`` in flight, as ``RandomizedSearchCV`` does; "auto" keeps
+        the joblib workers busy (see :class:`BayesSearchCV`).
 
     {common_params}
     Attributes
@@ -862,8 +858,8 @@ class BayesSearchCV(_BaseSMBOSearch):
     ``n_initial_points`` space-filling candidates, a Gaussian process fitted
     to the cross-validated scores so far (with the spread of the fold scores
     as known noise) proposes each next candidate by maximizing an acquisition
-    function. The process is refitted once per round; candidates of one round
-    (``n_points > 1``) are made distinct by a constant liar, without refitting.
+    function. The process is refitted for every proposal; the candidates in
+    flight (``n_points > 1``) are made distinct by a constant liar.
 
     Parameters
     ----------
@@ -946,9 +942,16 @@ class BayesSearchCV(_BaseSMBOSearch):
         with scikit-optimize; prefer passing them to :meth:`fit`. Parameters
         passed to :meth:`fit` take precedence.
 
-    n_points : int or "auto", default=1
-        Candidates proposed per round and evaluated in parallel. "auto" uses
-        one candidate per joblib worker (``n_jobs``).
+    n_points : int or "auto", default="auto"
+        Candidates in flight: proposed and not yet told (the pending points
+        the GP conditions on with a constant liar). Each candidate's folds are
+        separate fits, and a worker that frees starts the next fit at once.
+        "auto" is 1 on one worker (a sequential search) and otherwise
+        ``ceil(3 * n_workers / n_splits) + 1``, enough to keep every joblib
+        worker busy. Candidate ``k`` is proposed from the results of
+        candidates ``0 .. k - n_points`` only, so the same ``random_state``
+        and ``n_points`` give the same candidates whatever the timing: an
+        integer makes them independent of ``n_jobs`` and of the backend too.
 
     {common_params}
     Attributes
@@ -1005,7 +1008,7 @@ class BayesSearchCV(_BaseSMBOSearch):
         scoring=None,
         fit_params=None,
         n_jobs=None,
-        n_points=1,
+        n_points="auto",
         refit=True,
         cv=None,
         verbose=0,
@@ -1254,9 +1257,15 @@ class TPESearchCV(_BaseSMBOSearch):
     prior_weight : float, default=1.0
         Weight of the uniform prior component relative to one observation.
 
-    n_points : int or "auto", default=1
-        Candidates proposed per round and evaluated in parallel, made distinct
-        by a constant liar. "auto" uses one candidate per joblib worker.
+    n_points : int or "auto", default="auto"
+        Candidates in flight: proposed and not yet told (pending points count
+        as bad observations). Each candidate's folds are separate fits, and a
+        worker that frees starts the next fit at once. "auto" is 1 on one
+        worker (a sequential search) and otherwise ``ceil(3 * n_workers /
+        n_splits) + 1``, enough to keep every joblib worker busy. Candidate
+        ``k`` is proposed from the results of candidates ``0 .. k -
+        n_points`` only, so the same ``random_state`` and ``n_points`` give
+        the same candidates whatever the timing.
 
     {common_params}
     Attributes
@@ -1306,7 +1315,7 @@ class TPESearchCV(_BaseSMBOSearch):
         gamma=None,
         multivariate=True,
         prior_weight=1.0,
-        n_points=1,
+        n_points="auto",
         scoring=None,
         n_jobs=None,
         refit=True,

@@ -1,13 +1,17 @@
 """Every use of scikit-learn's and joblib's internals beyond their public API.
 
-sksmbo's searches are ``BaseSearchCV`` subclasses and need four things from
+sksmbo's searches are ``BaseSearchCV`` subclasses and need these things from
 inside ``BaseSearchCV.fit`` that scikit-learn does not offer:
 
-* a round whose fits all failed warns instead of raising (``evaluate_candidates``
-  raises "All the N fits failed" per call, and a search makes a call a round);
-* replay: a resumed search that evaluates nothing new hands sklearn the stored
-  fold outputs, so that it builds ``cv_results_`` and refits;
-* retry: a round lost to a dead worker process runs again on a fresh pool;
+* capture: the fit tasks ``evaluate_candidates`` builds (clone, data, split,
+  scorers, routed parameters), handed to the evaluation engine instead of run;
+* workers: the engine runs them one by one on the backend of the ``Parallel``
+  that ``BaseSearchCV.fit`` entered (:class:`Workers`);
+* replay: sklearn builds ``cv_results_`` from the engine's fold outputs, and a
+  resumed search that evaluates nothing new from the stored ones;
+* a call of ``evaluate_candidates`` whose fits all failed warns instead of
+  raising ("All the N fits failed"): the search raises once, at the end, if
+  no fit at all succeeded;
 * warm starts: promoted candidates of a halving search continue earlier fits.
 
 :func:`search_hooks` installs the replacements of four attributes of
@@ -16,9 +20,9 @@ inside ``BaseSearchCV.fit`` that scikit-learn does not offer:
 over threads, and puts sklearn's own back when the last search ends, so the
 module is as it was after every ``fit``. Each replacement behaves exactly as
 sklearn's in any thread but one running a search that asked for the change.
-Before installing, :func:`check_seams` verifies that this scikit-learn still
-has each attribute as expected, and raises naming the one that moved: a
-scikit-learn release that changes a seam fails loudly, never silently.
+Before installing, :func:`check_seams` verifies that this scikit-learn (and
+joblib) still has each attribute as expected, and raises naming the one that
+moved: a release that changes a seam fails loudly, never silently.
 
 Also here: the task tree of scikit-learn 1.9's callbacks, ``scorer_`` as
 ``fit`` stores it, and joblib's dask backend.
@@ -27,6 +31,7 @@ Also here: the task tree of scikit-learn 1.9's callbacks, ``scorer_`` as
 from __future__ import annotations
 
 import inspect
+import queue
 import threading
 import warnings
 from collections import Counter
@@ -34,8 +39,14 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, nullcontext
 
 import sklearn
-from joblib import effective_n_jobs, parallel_config
-from joblib.parallel import get_active_backend
+from joblib import Parallel as JoblibParallel
+from joblib import parallel_config
+from joblib.parallel import (
+    BatchedCalls,
+    ParallelBackendBase,
+    SequentialBackend,
+    get_active_backend,
+)
 from sklearn.base import clone as sklearn_clone
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import _search as _sklearn_search
@@ -92,13 +103,27 @@ def check_seams() -> None:
         f"sklearn.model_selection._search.{name} {problem}"
         for name in _EXPECTED
         if (problem := _seam_problem(name, getattr(_sklearn_search, name, None)))
-    ]
+    ] + _joblib_problems()
     if problems:
         raise RuntimeError(
             f"sksmbo does not support scikit-learn {sklearn.__version__}: "
             + "; ".join(problems)
-            + ". Install a scikit-learn release that sksmbo supports."
+            + ". Install a scikit-learn (and joblib) release that sksmbo supports."
         )
+
+
+def _joblib_problems() -> list:
+    """What :class:`Workers` needs of joblib and this joblib lacks."""
+    problems = []
+    batched = list(inspect.signature(BatchedCalls).parameters)
+    if batched[:4] != [
+        "iterator_slice", "backend_and_jobs", "reducer_callback", "pickle_cache"
+    ]:  # fmt: skip
+        problems.append(f"joblib.parallel.BatchedCalls takes {batched}")
+    for name in ("submit", "retrieve_result_callback", "abort_everything"):
+        if not hasattr(ParallelBackendBase, name):
+            problems.append(f"joblib's backends have no {name}()")
+    return problems
 
 
 # Per thread: what the search running in it asked for.
@@ -183,44 +208,73 @@ def tolerate_failed_rounds():
         _this_search.counts = previous
 
 
-# --- the Parallel that evaluate_candidates runs: replay and retry ------------
+# --- the Parallel that evaluate_candidates runs: capture and replay ---------
 #
-# ``BaseSearchCV.fit`` creates one joblib ``Parallel`` when it starts and runs
-# every round of ``evaluate_candidates`` on it. In a thread running an sksmbo
-# search, the stand-in
-# * replays: returns stored fold outputs instead of fitting (see ``replay``);
-# * retries: when a worker process dies (out of memory, a crash in native
-#   code), runs the round once more on a fresh ``Parallel``, and every later
-#   round too (reusing the broken one handed back an output of the failed
-#   call: "cannot reshape array of size 25 into shape (8,3)").
+# ``BaseSearchCV.fit`` creates one joblib ``Parallel`` when it starts, enters
+# it (the backend is configured: a loky pool, a dask client, a thread pool)
+# and runs every call of ``evaluate_candidates`` on it. In a thread running an
+# sksmbo search, the stand-in
+# * captures: hands the evaluation engine the fit tasks ``evaluate_candidates``
+#   built (clone, X, y, split, scorers, routed fit parameters, the callback
+#   context), wrapped by scikit-learn's ``Parallel.__call__`` with the
+#   thread's configuration, instead of running them (see ``fit_tasks``);
+# * replays: returns stored fold outputs instead of fitting, so that sklearn
+#   builds ``cv_results_`` from the engine's outputs (see ``replay``).
 
 
-class _SearchParallel(Parallel):
-    """sklearn's ``Parallel``; replays or retries in a thread running a search."""
+class _Captured(Exception):
+    """Raised in place of running the tasks of a captured call."""
+
+
+class _Capturing(JoblibParallel):
+    """joblib's ``Parallel``, reached from scikit-learn's ``Parallel.__call__``."""
+
+    def __call__(self, iterable):
+        tasks = getattr(_this_search, "capture", None)
+        if tasks is None:
+            return super().__call__(iterable)
+        tasks.extend(iterable)
+        raise _Captured
+
+
+class _SearchParallel(Parallel, _Capturing):
+    """sklearn's ``Parallel``; captures or replays in a thread running a search."""
 
     def __call__(self, iterable):
         if getattr(_this_search, "estimator", None) is None:
             return super().__call__(iterable)
+        _this_search.parallel = self
         outputs = getattr(_this_search, "outputs", None)
         if outputs is not None:
             _this_search.outputs = None
             return outputs
-        tasks = list(iterable)  # a generator cannot be run twice
-        try:
-            return self._run(tasks)
-        except BrokenProcessPool as exc:
-            warnings.warn(
-                f"A worker process died while evaluating {len(tasks)} fits "
-                f"({type(exc).__name__}); evaluating them again on a fresh pool.",
-                UserWarning,
-                stacklevel=2,
-            )
-            self._fresh = Parallel(n_jobs=self.n_jobs)
-            return self._fresh(tasks)
+        return super().__call__(iterable)
 
-    def _run(self, tasks):
-        fresh = getattr(self, "_fresh", None)
-        return super().__call__(tasks) if fresh is None else fresh(tasks)
+
+def fit_tasks(evaluate_candidates, candidates, search_task, estimator, **kwargs):
+    """The fits ``evaluate_candidates(candidates)`` would run, not run.
+
+    Only inside :func:`search_hooks`. Returns ``(tasks, parallel)``: one
+    ``(function, args, kwargs)`` task per (candidate, split), candidate-major,
+    ready to run in any worker, and the ``Parallel`` that
+    ``BaseSearchCV.fit`` entered, whose backend runs them (see
+    :class:`Workers`). ``kwargs`` (``cv``, ``more_results``) go to
+    ``evaluate_candidates``.
+    """
+    _this_search.capture = tasks = []
+    try:
+        evaluate_round(
+            evaluate_candidates, candidates, search_task, estimator, **kwargs
+        )
+    except _Captured:
+        return tasks, _this_search.parallel
+    finally:
+        _this_search.capture = None
+    raise RuntimeError(  # the fits ran: a moved seam must not go unnoticed
+        f"sksmbo does not support scikit-learn {sklearn.__version__}: "
+        "evaluate_candidates did not run its fits through "
+        "sklearn.utils.parallel.Parallel.__call__."
+    )
 
 
 def replay(evaluate_candidates, candidates, outputs, **kwargs):
@@ -235,6 +289,115 @@ def replay(evaluate_candidates, candidates, outputs, **kwargs):
     finally:
         _this_search.outputs = None
     return results
+
+
+# --- the engine's workers: one fit at a time on the backend in use ----------
+#
+# joblib's public API runs a list of tasks (or a generator joblib pulls from
+# while holding a lock, so it cannot wait for results it has not returned
+# yet). The engine needs to submit one fit whenever a worker frees and learn
+# which fit came back. It does so on the backend of the Parallel that
+# BaseSearchCV.fit entered, through the interface joblib's backends implement
+# (submit, retrieve_result_callback, abort_everything: loky, threading, dask
+# and ray's backends all do), each fit wrapped as joblib wraps a batch.
+
+
+class Workers:
+    """Run fit tasks one by one on the backend of ``parallel``.
+
+    Parameters
+    ----------
+    parallel : sklearn.utils.parallel.Parallel
+        The ``Parallel`` that ``BaseSearchCV.fit`` entered, as
+        :func:`fit_tasks` returns it. With one worker, fits run in this
+        thread, when submitted, as joblib runs them.
+    """
+
+    def __init__(self, parallel):
+        self._parallel = parallel
+        self._backend = parallel._backend
+        self.n_workers = max(1, self._backend.effective_n_jobs(parallel.n_jobs))
+        self._inline = self.n_workers == 1 or isinstance(
+            self._backend, SequentialBackend
+        )
+        self._done: queue.SimpleQueue = queue.SimpleQueue()
+        self._jobs: dict = {}  # key -> what the backend's submit returned
+        self._pickle_cache: dict = {}
+
+    def __enter__(self) -> Workers:
+        if not self._inline and hasattr(self._backend, "start_call"):
+            self._backend.start_call()  # dask: starts collecting results
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if not self._inline and hasattr(self._backend, "stop_call"):
+            self._backend.stop_call()
+
+    @property
+    def running(self) -> int:
+        """Fits submitted and not yet taken back by :meth:`next_done`."""
+        return len(self._jobs)
+
+    @property
+    def idle(self) -> int:
+        """Workers free for another fit."""
+        return max(0, self.n_workers - len(self._jobs))
+
+    def submit(self, key, task) -> None:
+        """Start ``task``, a ``(function, args, kwargs)`` from :func:`fit_tasks`."""
+        function, args, kwargs = task
+        if self._inline:
+            self._jobs[key] = None
+            self._done.put((key, function(*args, **kwargs)))
+            return
+        batch = BatchedCalls(
+            [task], self._backend.get_nested_backend(), None, self._pickle_cache
+        )
+        done = self._done  # a restart's new queue never sees the old pool's jobs
+        self._jobs[key] = self._backend.submit(
+            batch, callback=lambda out, key=key: done.put((key, out))
+        )
+
+    def next_done(self):
+        """Wait for a fit to come back; return ``(key, output)``.
+
+        Raises what the fit raised (``error_score="raise"``), or
+        ``BrokenProcessPool`` when its worker process died.
+        """
+        while True:
+            try:
+                key, out = self._done.get(timeout=0.25)  # Ctrl-C lands between waits
+                break
+            except queue.Empty:
+                continue
+        if self._inline:
+            del self._jobs[key]
+            return key, out
+        try:
+            if self._backend.supports_retrieve_callback:
+                outputs = self._backend.retrieve_result_callback(out)
+            else:
+                outputs = self._backend.retrieve_result(self._jobs[key])
+        except BrokenProcessPool:
+            raise  # the fit is still out: restart() counts it as lost
+        except BaseException:
+            del self._jobs[key]
+            raise
+        del self._jobs[key]
+        return key, outputs[0]
+
+    def restart(self) -> list:
+        """Replace a broken pool with a fresh one; return the keys of fits lost."""
+        lost = list(self._jobs)
+        self.abort()
+        return lost
+
+    def abort(self) -> None:
+        """Abandon every fit out (a process pool's workers are killed)."""
+        if not self._inline and self._jobs:
+            self._backend.abort_everything(ensure_ready=True)
+        self._jobs.clear()
+        self._done = queue.SimpleQueue()
 
 
 # --- continuing the fits of promoted candidates -----------------------------
@@ -418,14 +581,6 @@ def search_scorers(search):
 def _dask_backend():
     backend, _ = get_active_backend()
     return backend if type(backend).__name__ == "DaskDistributedBackend" else None
-
-
-def n_workers(n_jobs) -> int:
-    """The number of parallel workers a round's candidates can keep busy."""
-    backend = _dask_backend()
-    if backend is not None:
-        return max(1, backend.effective_n_jobs(n_jobs))
-    return max(1, effective_n_jobs(n_jobs))
 
 
 def data_scattered(X, y):

@@ -39,10 +39,12 @@ def constant_score_search(**kwargs):
 
 
 def first_stop(callback, scores, n_points=2):
-    """Candidates evaluated when ``callback`` stops a search seeing ``scores``."""
-    for n in range(n_points, len(scores) + 1, n_points):
+    """Candidates evaluated when ``callback`` stops a search seeing ``scores``:
+    every candidate up to the one it stops at, and the ``n_points - 1`` then
+    in flight."""
+    for n in range(1, len(scores) + 1):
         if callback(result_of(scores[:n])):
-            return n
+            return min(n + n_points - 1, len(scores))
     return len(scores)
 
 
@@ -96,13 +98,14 @@ def test_deadline_stopper_counts_from_creation(monkeypatch):
 @pytest.mark.parametrize(
     "callback, n_expected",
     [
-        (DeadlineStopper(total_time=1e-9), 2),  # after the first round
-        (DeltaYStopper(delta=0.0, n_best=3), 4),  # first round with 3 scores
-        (NoImprovementStopper(patience=3), 4),  # first round 3 after the best
+        # Where the criterion first holds, plus the candidate then in flight.
+        (DeadlineStopper(total_time=1e-9), 2),  # at the first candidate
+        (DeltaYStopper(delta=0.0, n_best=3), 4),  # at the third
+        (NoImprovementStopper(patience=3), 5),  # 3 after the best (the first)
         (NoImprovementStopper(patience=4), 6),
     ],
 )
-def test_stoppers_stop_a_search_at_the_right_round(data, callback, n_expected):
+def test_stoppers_stop_a_search_at_the_right_candidate(data, callback, n_expected):
     X, y = data
     fitted = constant_score_search().fit(X, y, callback=callback)
     assert len(fitted.cv_results_["params"]) == n_expected
@@ -127,7 +130,7 @@ def test_search_stops_where_the_criterion_first_holds(data, callback):
     assert len(scores) == first_stop(callback, full)
 
 
-def test_callbacks_see_every_round_and_any_true_stops(data):
+def test_callbacks_see_every_candidate_and_any_true_stops(data):
     X, y = data
     seen = []
 
@@ -139,7 +142,8 @@ def test_callbacks_see_every_round_and_any_true_stops(data):
         X, y, callback=[record, lambda r: len(r.func_vals) >= 6]
     )
     scores = fitted.cv_results_["mean_test_score"]
-    assert [n for n, _ in seen] == [2, 4, 6]
+    # The sixth stops the search; the seventh was in flight (n_points=2).
+    assert [n for n, _ in seen] == [1, 2, 3, 4, 5, 6, 7]
     np.testing.assert_allclose(seen[-1][1], -scores)
 
 
@@ -159,7 +163,7 @@ def test_checkpoint_holds_the_search_so_far(data, tmp_path, name, kwargs):
         return False
 
     fitted = search(n_iter=6).fit(X, y, callback=[CheckpointSaver(path, **kwargs), spy])
-    assert [len(r.func_vals) for r in saved] == [2, 4, 6]
+    assert [len(r.func_vals) for r in saved] == [1, 2, 3, 4, 5, 6]
     result = load(path)
     results = fitted.cv_results_
     np.testing.assert_allclose(result.func_vals, -results["mean_test_score"])

@@ -66,8 +66,12 @@ def test_nan_means_are_results_not_a_failed_search(cls, failure):
     FailsOnOneFold.first_test = X[0, 0]  # ... of which fold 0 tests on X[0]
     scoring = _nan_scorer if failure == "scorer returns NaN" else None
     search = cls(
-        FailsOnOneFold(), {"a": (0.0, 1.0)}, cv=KFold(3), scoring=scoring,
-        random_state=0, **_small(cls),
+        FailsOnOneFold(),
+        {"a": (0.0, 1.0)},
+        cv=KFold(3),
+        scoring=scoring,
+        random_state=0,
+        **_small(cls),
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -147,19 +151,24 @@ def test_ctrl_c_anywhere_keeps_every_evaluated_candidate(cls, stage, data, monke
     Interrupting.fits = 0
     estimator = Interrupting(n_train=len(X))
     callbacks = None
-    if stage == "ask":  # the 4th ask: three rounds of two are in
-        _interrupt_when(monkeypatch, Optimizer, "ask", 4)
+    if stage == "ask":  # the 8th ask (two in flight): six candidates are in
+        _interrupt_when(monkeypatch, Optimizer, "ask", 8)
     elif stage == "evaluation":
-        estimator.set_params(at=3 * 6 + 1)  # in the 4th round (2 candidates x 3)
+        estimator.set_params(at=3 * 6 + 1)  # the 7th candidate's first fit (cv=3)
     elif stage == "tell":
-        _interrupt_when(monkeypatch, Optimizer, "tell", 3)
+        _interrupt_when(monkeypatch, Optimizer, "tell", 6)
     elif stage == "callback":
         callbacks = _checkpoint_callback
     else:
         estimator.set_params(at=-1)
     search = cls(
-        estimator, {"a": (0.0, 1.0)}, n_iter=12, n_points=2, cv=3,
-        random_state=0, callbacks=callbacks,
+        estimator,
+        {"a": (0.0, 1.0)},
+        n_iter=12,
+        n_points=2,
+        cv=3,
+        random_state=0,
+        callbacks=callbacks,
         **{k: v for k, v in _small(cls).items() if k != "n_iter"},
     )
     with pytest.warns(UserWarning, match="interrupted"):
@@ -187,13 +196,25 @@ def test_resume_from_a_finished_checkpoint_refits(cls, n_iter, data, tmp_path):
     X, y = data
     path = tmp_path / "search.pkl"
     kwargs = {k: v for k, v in _small(cls).items() if k != "n_iter"}
-    first = cls(Interrupting(), {"a": (0.0, 1.0)}, n_iter=6, cv=3,
-                random_state=0, callbacks=CheckpointSaver(path), **kwargs)
+    first = cls(
+        Interrupting(),
+        {"a": (0.0, 1.0)},
+        n_iter=6,
+        cv=3,
+        random_state=0,
+        callbacks=CheckpointSaver(path),
+        **kwargs,
+    )
     first.fit(X, y)
     Interrupting.fits = 0
-    resumed = cls(Interrupting(at=0, n_train=len(X)), {"a": (0.0, 1.0)},
-                  n_iter=n_iter, cv=3,
-                  random_state=0, **kwargs)
+    resumed = cls(
+        Interrupting(at=0, n_train=len(X)),
+        {"a": (0.0, 1.0)},
+        n_iter=n_iter,
+        cv=3,
+        random_state=0,
+        **kwargs,
+    )
     resumed.fit(X, y, resume_from=path)  # a fit during the search would Ctrl-C
     assert Interrupting.fits == 0
     assert resumed.cv_results_["params"] == first.cv_results_["params"]
@@ -222,8 +243,14 @@ def test_resume_refuses_a_changed_search(change, match, data, tmp_path):
 
     X, y = data
     path = tmp_path / "search.pkl"
-    BayesSearchCV(FastClassifier(), {"a": (0.0, 1.0)}, n_iter=3, n_initial_points=2,
-                  cv=3, callbacks=CheckpointSaver(path)).fit(X, y)
+    BayesSearchCV(
+        FastClassifier(),
+        {"a": (0.0, 1.0)},
+        n_iter=3,
+        n_initial_points=2,
+        cv=3,
+        callbacks=CheckpointSaver(path),
+    ).fit(X, y)
     params = {"estimator": FastClassifier(), "search_spaces": {"a": (0.0, 1.0)}}
     params.update({k: v for k, v in change.items() if k != "X"})
     if change.get("X") == "other":
@@ -242,8 +269,14 @@ def test_warm_start_forgets_the_points_of_an_interrupted_round(data):
     X, y = data
     Interrupting.fits = 0
     search = BayesSearchCV(
-        Interrupting(at=3 * 4 + 1), {"a": (0.0, 1.0)}, n_iter=8, n_points=2,
-        n_initial_points=4, cv=3, random_state=0, warm_start=True,
+        Interrupting(at=3 * 4 + 1),
+        {"a": (0.0, 1.0)},
+        n_iter=8,
+        n_points=2,
+        n_initial_points=4,
+        cv=3,
+        random_state=0,
+        warm_start=True,
     )
     with pytest.warns(UserWarning, match="interrupted"):
         search.fit(X, y)  # the third round (candidates 5, 6) is lost
@@ -299,8 +332,14 @@ def test_a_dead_worker_loses_at_most_one_round(once, data, tmp_path):
         return False
 
     search = BayesSearchCV(
-        DiesInWorker(marker=str(marker), once=once), {"a": (0.0, 1.0)}, n_iter=8,
-        n_points=2, n_initial_points=4, cv=3, n_jobs=2, random_state=0,
+        DiesInWorker(marker=str(marker), once=once),
+        {"a": (0.0, 1.0)},
+        n_iter=8,
+        n_points=2,
+        n_initial_points=4,
+        cv=3,
+        n_jobs=2,
+        random_state=0,
         callbacks=arm_after_two_rounds,
     )
     with pytest.warns(UserWarning, match="worker process died") as caught:
@@ -325,8 +364,13 @@ def test_halving_ctrl_c_keeps_every_evaluated_candidate(stage, monkeypatch):
         at={"first rung": 10, "later rung": 29, "refit": -1}[stage], n_train=len(X)
     )
     search = HalvingBayesSearchCV(
-        estimator, {"a": (0.0, 1.0)}, n_candidates=9, min_resources=100, cv=3,
-        n_startup=3, random_state=0,
+        estimator,
+        {"a": (0.0, 1.0)},
+        n_candidates=9,
+        min_resources=100,
+        cv=3,
+        n_startup=3,
+        random_state=0,
     )
     with pytest.warns(UserWarning, match="interrupted"):
         search.fit(X, y)
@@ -345,10 +389,16 @@ def test_a_failing_callback_stops_the_search_with_its_results(data):
             raise OSError("No space left on device")
 
     search = BayesSearchCV(
-        FastClassifier(), {"a": (0.0, 1.0)}, n_iter=10, n_points=2,
-        n_initial_points=4, cv=3, callbacks=disk_full, random_state=0,
+        FastClassifier(),
+        {"a": (0.0, 1.0)},
+        n_iter=10,
+        n_points=2,
+        n_initial_points=4,
+        cv=3,
+        callbacks=disk_full,
+        random_state=0,
     )
     with pytest.warns(UserWarning, match=r"raised OSError: No space left.*4 cand"):
         search.fit(X, y)
-    assert len(search.cv_results_["params"]) == 4
+    assert len(search.cv_results_["params"]) == 5  # and the one in flight
     assert hasattr(search, "best_estimator_")

@@ -134,15 +134,16 @@ def test_callback_returning_true_stops(cls, data):
     X, y = data
     seen = []
 
-    def stop_after_two_rounds(result):
+    def stop_after_two(result):
         seen.append(len(result.x_iters))
         return len(seen) == 2
 
     search = make_search(
         cls, FastClassifier(), {"a": (0.0, 1.0)}, n_iter=10, n_points=2
     )
-    search.fit(X, y, callback=stop_after_two_rounds)
-    assert seen == [2, 4] and len(search.cv_results_["params"]) == 4
+    search.fit(X, y, callback=stop_after_two)
+    # The candidate in flight when the second stopped the search is kept.
+    assert seen == [1, 2, 3] and len(search.cv_results_["params"]) == 3
     with pytest.raises(TypeError, match="'callback' parameter must be callable"):
         search.fit(X, y, callback="stop")
 

@@ -207,3 +207,24 @@ def test_warm_starts_outside_a_search_fail_loudly():
     with pytest.raises(RuntimeError, match="did not clone the search's estimator"):
         with hooks.warm_started_fits(cache=object()):
             pass
+
+
+def test_a_moved_joblib_seam_fails_loudly_before_any_fit(data, monkeypatch):
+    from joblib.parallel import ParallelBackendBase
+
+    monkeypatch.delattr(ParallelBackendBase, "retrieve_result_callback")
+    with pytest.raises(RuntimeError, match="no retrieve_result_callback"):
+        TPESearchCV(FastClassifier(), SPACE, n_iter=2, cv=2).fit(*data)
+
+
+def test_fits_run_outside_the_parallel_seam_fail_loudly(data, monkeypatch):
+    """If sklearn's Parallel stopped handing its tasks to joblib's, the engine
+    could not take them: the search must say so, not fit in the dark."""
+    from sklearn.utils.parallel import Parallel
+
+    def run_here(self, iterable):
+        return [function(*args, **kwargs) for function, args, kwargs in iterable]
+
+    monkeypatch.setattr(Parallel, "__call__", run_here)
+    with pytest.raises(RuntimeError, match="did not run its fits through"):
+        TPESearchCV(FastClassifier(), SPACE, n_iter=2, cv=2).fit(*data)

@@ -59,24 +59,26 @@ def test_constructor_callbacks_stop_and_keep_results(cls, data):
         cls, n_iter=10, callbacks=[lambda r: rounds.append(1) or len(rounds) == 2]
     )
     search.fit(X, y)
-    assert_consistent(search, 4)
+    assert_consistent(search, 3)  # the candidate in flight (n_points=2) is kept
 
 
 @pytest.mark.parametrize("cls", SEARCHES)
-def test_max_time_stops_after_the_round_in_progress(cls, data):
+def test_max_time_stops_after_the_candidates_in_flight(cls, data):
     X, y = data
     search = make(cls, n_iter=10, max_time=1e-9).fit(X, y)
     assert_consistent(search, 2)
 
 
 @pytest.mark.parametrize("cls", SEARCHES)
-def test_ctrl_c_keeps_earlier_rounds(cls, data):
+def test_ctrl_c_keeps_every_candidate_told(cls, data):
     X, y = data
-    Counting.interrupt_at = 7  # cv=2, two candidates per round: in round 2
+    # cv=2, two candidates in flight, one worker: the 7th fit is the first
+    # of the fourth candidate, after the third's last one.
+    Counting.interrupt_at = 7
     search = make(cls, n_iter=10)
-    with pytest.warns(UserWarning, match="interrupted after 2 candidates"):
+    with pytest.warns(UserWarning, match="interrupted after 3 candidates"):
         search.fit(X, y)
-    assert_consistent(search, 2)
+    assert_consistent(search, 3)
 
 
 def test_ctrl_c_before_any_result_propagates(data):
@@ -114,13 +116,13 @@ def test_resume_from_checkpoint_in_a_new_object(cls, data, tmp_path):
 
     def checkpoint(result):
         joblib.dump(result, path)
-        return len(result.x_iters) >= 4  # stop after two rounds
+        return len(result.x_iters) >= 4  # stop; the 5th, in flight, is saved too
 
     make(cls, n_iter=10, callbacks=checkpoint).fit(X, y)
     fits_before = Counting.n_fits
-    resumed = make(cls, n_iter=6).fit(X, y, resume_from=str(path))
+    resumed = make(cls, n_iter=7).fit(X, y, resume_from=str(path))
     assert Counting.n_fits - fits_before == 2 * 2 + 1
-    assert_consistent(resumed, 6)
+    assert_consistent(resumed, 7)
 
 
 def test_resume_with_other_cv_is_refused(data, tmp_path):

@@ -1,0 +1,256 @@
+"""Many workers on two cores: wall time, worker utilization and regret.
+
+Each fit sleeps a cost that depends on its parameters, so 4 to 64 workers
+(threads: a sleeping fit holds no core) fit on this 2-core machine while the
+searches' own work (proposals, bookkeeping) runs for real. The score is minus
+Branin plus fold noise; the regret is Branin at ``best_params_`` minus its
+minimum (0.397887).
+
+Costs ``0.1 .. 1.0 s`` times ``--time-scale``: "uniform" draws them uniformly
+(a 10x spread), "lognormal" as ``0.3 * exp(N(0, 1))`` (heavy-tailed), both
+as a fixed function of the parameters. Utilization is the sum of fit times
+over ``wall time x workers``; the run on one worker (``W=1``) runs with
+instant fits, as its candidates do not depend on timing.
+
+Usage::
+
+    python benchmarks/many_workers.py        # W=16, n_iter=64, both spreads, 5 seeds
+    python benchmarks/many_workers.py --workers 4,16,64 --n-iter 32,64,128 \
+        --time-scale 0.25
+    python benchmarks/many_workers.py --methods bayes,tpe --seeds 2 --out /tmp/mw
+
+Peers (``random`` = ``RandomizedSearchCV``, ``optuna`` = ``OptunaSearchCV``
+with ``n_jobs=W``) run in the same process; optuna is skipped when missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+import zlib
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.environment import pin_single_thread
+
+pin_single_thread()
+
+import numpy as np  # noqa: E402
+from joblib import parallel_config  # noqa: E402
+from scipy.stats import norm, uniform  # noqa: E402
+from sklearn.base import BaseEstimator  # noqa: E402
+from sklearn.model_selection import KFold, RandomizedSearchCV  # noqa: E402
+
+from benchmarks.environment import load_average  # noqa: E402
+from benchmarks.functions import branin  # noqa: E402
+
+BRANIN_MIN = 0.397887
+SPACE = {"x0": (-5.0, 10.0), "x1": (0.0, 15.0)}
+FOLD_NOISE = 0.5
+
+
+def _unit_hash(params, salt: str = "") -> float:
+    """A number in (0, 1), fixed for the parameters: the cost's randomness."""
+    key = f"{salt}{params['x0']:.9g},{params['x1']:.9g}".encode()
+    return (zlib.crc32(key) + 0.5) / 2**32
+
+
+def fit_cost(params, spread: str) -> float:
+    """Seconds a fit of ``params`` sleeps before ``--time-scale``."""
+    u = _unit_hash(params, "cost")
+    if spread == "uniform":
+        return 0.1 + 0.9 * u
+    return 0.3 * math.exp(norm.ppf(u))  # log-normal, sigma 1
+
+
+class SleepyBranin(BaseEstimator):
+    """Sleeps its cost in ``fit``; scores minus Branin plus fold noise."""
+
+    def __init__(self, x0=0.0, x1=0.0, spread="uniform", time_scale=1.0):
+        self.x0 = x0
+        self.x1 = x1
+        self.spread = spread
+        self.time_scale = time_scale
+
+    def fit(self, X, y=None):
+        cost = fit_cost(self.get_params(), self.spread) * self.time_scale
+        if cost > 0:
+            time.sleep(cost)
+        self.fitted_ = True
+        return self
+
+    def score(self, X, y=None):
+        fold = zlib.crc32(np.ascontiguousarray(X).tobytes())
+        noise = FOLD_NOISE * np.random.default_rng(fold).standard_normal()
+        return -branin(self.get_params()) + float(noise)
+
+
+def _skopt_space():
+    return dict(SPACE)
+
+
+def build(method: str, n_iter: int, n_jobs: int, seed: int, estimator):
+    cv = KFold(5, shuffle=True, random_state=0)
+    common = dict(cv=cv, n_jobs=n_jobs, refit=False)
+    if method == "random":
+        space = {k: uniform(lo, hi - lo) for k, (lo, hi) in SPACE.items()}
+        return RandomizedSearchCV(
+            estimator, space, n_iter=n_iter, random_state=seed, **common
+        )
+    if method == "optuna":
+        import optuna
+        from optuna.distributions import FloatDistribution
+        from optuna_integration import OptunaSearchCV
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        space = {k: FloatDistribution(lo, hi) for k, (lo, hi) in SPACE.items()}
+        study = optuna.create_study(
+            direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed)
+        )
+        return OptunaSearchCV(
+            estimator, space, n_trials=n_iter, study=study, random_state=seed,
+            **common,
+        )  # fmt: skip
+    from sksmbo import BayesSearchCV, QuasiRandomSearchCV, TPESearchCV
+
+    cls = {"bayes": BayesSearchCV, "tpe": TPESearchCV, "quasi": QuasiRandomSearchCV}
+    return cls[method](
+        estimator, _skopt_space(), n_iter=n_iter, random_state=seed, **common
+    )
+
+
+def available(method: str) -> bool:
+    if method != "optuna":
+        return True
+    try:
+        import optuna  # noqa: F401
+        import optuna_integration  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run_one(method, spread, workers, n_iter, seed, time_scale) -> dict:
+    scale = time_scale if workers > 1 else 0.0
+    estimator = SleepyBranin(spread=spread, time_scale=scale)
+    search = build(method, n_iter, workers, seed, estimator)
+    X = np.random.default_rng(0).random((100, 2))
+    # Threads: a sleeping fit holds no core, and every method gets the same backend.
+    with parallel_config(backend="threading", n_jobs=workers):
+        start = time.perf_counter()
+        search.fit(X)
+        wall = time.perf_counter() - start
+    results = search.cv_results_
+    fit_seconds = float(np.sum(results["mean_fit_time"]) * 5)
+    best = results["params"][int(np.argmax(results["mean_test_score"]))]
+    return {
+        "method": method,
+        "spread": spread,
+        "workers": workers,
+        "n_iter": n_iter,
+        "seed": seed,
+        "wall": wall,
+        "utilization": fit_seconds / (wall * workers) if scale else None,
+        "regret": float(branin(best) - BRANIN_MIN),
+        "n_candidates": len(results["params"]),
+    }
+
+
+def summarize(rows) -> str:
+    lines = []
+    keys = sorted({(r["spread"], r["workers"], r["n_iter"]) for r in rows})
+    for spread, workers, n_iter in keys:
+        group = [
+            r
+            for r in rows
+            if (r["spread"], r["workers"], r["n_iter"]) == (spread, workers, n_iter)
+        ]
+        random_wall = np.mean(
+            [r["wall"] for r in group if r["method"] == "random"] or [np.nan]
+        )
+        lines.append(f"\n{spread}, W={workers}, n_iter={n_iter}")
+        lines.append(
+            "| method | wall (s) | wall / random | utilization "
+            "| regret (mean ± se) | seeds |"
+        )
+        lines.append("|---|---|---|---|---|---|")
+        for method in dict.fromkeys(r["method"] for r in group):
+            runs = [r for r in group if r["method"] == method]
+            wall = np.mean([r["wall"] for r in runs])
+            util = [r["utilization"] for r in runs if r["utilization"] is not None]
+            regret = np.array([r["regret"] for r in runs])
+            se = regret.std(ddof=1) / np.sqrt(len(regret)) if len(regret) > 1 else 0.0
+            util_text = f"{min(util):.2f}-{max(util):.2f}" if util else "-"
+            ratio = f"{wall / random_wall:.2f}" if workers > 1 else "-"
+            lines.append(
+                f"| {method} | {wall:.1f} | {ratio} | {util_text} | "
+                f"{regret.mean():.3f} ± {se:.3f} | {len(runs)} |"
+            )
+    return "\n".join(lines)
+
+
+def _ints(text):
+    return [int(v) for v in text.split(",") if v]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", default="16", help="comma-separated W values")
+    parser.add_argument("--n-iter", default="64", help="comma-separated n_iter values")
+    parser.add_argument("--spreads", default="uniform,lognormal")
+    parser.add_argument("--methods", default="random,optuna,bayes,tpe,quasi")
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--time-scale", type=float, default=1.0)
+    parser.add_argument(
+        "--one-worker",
+        action="store_true",
+        default=True,
+        help="also run each method on one worker (instant fits)",
+    )
+    parser.add_argument("--out", default="benchmarks/results/many_workers")
+    args = parser.parse_args(argv)
+
+    methods = [m for m in args.methods.split(",") if available(m)]
+    skipped = set(args.methods.split(",")) - set(methods)
+    if skipped:
+        print(f"unavailable, skipped: {', '.join(sorted(skipped))}")
+    workers = _ints(args.workers)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    plan = [
+        (spread, w, n, seed, method)
+        for spread in args.spreads.split(",")
+        for n in _ints(args.n_iter)
+        for w in workers + ([1] if args.one_worker else [])
+        for seed in range(args.seeds)
+        for method in methods
+        if not (w == 1 and (spread != args.spreads.split(",")[0] or method == "random"))
+    ]
+    started = time.time()
+    for i, (spread, w, n, seed, method) in enumerate(plan, 1):
+        row = run_one(method, spread, w, n, seed, args.time_scale)
+        rows.append(row)
+        print(
+            f"[{i}/{len(plan)}] {spread} W={w} n_iter={n} seed={seed} {method}: "
+            f"wall {row['wall']:.1f} s, utilization {row['utilization'] or 0:.2f}, "
+            f"regret {row['regret']:.3f}",
+            flush=True,
+        )
+        (out / "results.json").write_text(json.dumps({"rows": rows}, indent=1))
+    report = (
+        f"# Many workers on 2 cores\n\ncommand: python benchmarks/many_workers.py "
+        f"{' '.join(sys.argv[1:])}\nload average at the end: {load_average()}\n"
+        f"total {time.time() - started:.0f} s\n" + summarize(rows)
+    )
+    (out / "report.md").write_text(report + "\n")
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
