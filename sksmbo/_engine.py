@@ -62,16 +62,18 @@ class _Candidate:
 
 
 class Engine:
-    """Evaluate candidates fold by fold on ``workers``; tell them in order.
+    """Evaluate candidates fold by fold on workers; tell them in order.
 
     Parameters
     ----------
-    workers : Workers
-        Where fits run: ``submit(key, task)``, ``next_done() -> (key,
-        output)``, ``idle`` (free workers), ``running`` (tasks out),
-        ``restart()`` and ``abort()``.
-    window : int
-        Candidates in flight (proposed, not yet told).
+    open_workers : callable
+        ``open_workers()`` returns where fits run, called once the first
+        candidate's tasks are made (they tell which workers run them): a
+        context manager with ``n_workers``, ``submit(key, task)``,
+        ``next_done() -> (key, output)``, ``idle`` (free workers),
+        ``running`` (fits out), ``restart()`` and ``abort()``.
+    n_points : int, "auto" or None
+        Candidates in flight (proposed, not yet told); see :func:`window_size`.
     propose : callable
         ``propose() -> params`` (a dict), or None when the space is exhausted.
     fold_tasks : callable
@@ -86,16 +88,16 @@ class Engine:
 
     def __init__(
         self,
-        workers,
+        open_workers: Callable,
         *,
-        window: int,
+        n_points,
         propose: Callable[[], dict | None],
         fold_tasks: Callable[[dict], Sequence],
         tell: Callable[[dict, list], bool],
         deadline: float | None = None,
     ):
-        self.workers = workers
-        self.window = window
+        self.open_workers = open_workers
+        self.n_points = n_points
         self.propose = propose
         self.fold_tasks = fold_tasks
         self.tell = tell
@@ -103,10 +105,11 @@ class Engine:
         self.exhausted = False  # the space ran out of candidates
         self.stopped = False  # a callback or the deadline stopped the search
 
-    def run(self, n_candidates: int) -> None:
+    def run(self, n_candidates: int, n_iter: int | None = None) -> None:
         """Evaluate up to ``n_candidates``; return once every one is told.
 
-        On Ctrl-C, or a worker process dying twice under the same fit, the
+        ``n_iter`` (default ``n_candidates``) sizes ``n_points=None``. On
+        Ctrl-C, or a worker process dying twice under the same fit, the
         running fits are abandoned, every candidate whose folds all came back
         is told, and the exception is raised.
         """
@@ -115,6 +118,17 @@ class Engine:
         self._retried: set = set()
         self._n_proposed = 0
         self._n_told = 0
+        if n_candidates <= 0 or not self._propose_one():
+            return
+        self.workers = self.open_workers()
+        n_splits = len(self._flight[0].tasks)
+        self.window = window_size(
+            self.n_points, self.workers.n_workers, n_splits, n_iter or n_candidates
+        )
+        with self.workers:
+            self._loop(n_candidates)
+
+    def _loop(self, n_candidates: int) -> None:
         try:
             while True:
                 self._tell_in_order(n_candidates)
@@ -165,16 +179,21 @@ class Engine:
             and self._n_proposed < n_candidates
             and self._n_proposed < self._n_told + self.window
         ):
-            params = self.propose()
-            if params is None:
-                self.exhausted = True
+            if not self._propose_one():
                 return
-            tasks = list(self.fold_tasks(params))
-            candidate = _Candidate(self._n_proposed, params, tasks, [None] * len(tasks))
-            self._flight[candidate.index] = candidate
-            self._queue.extend((candidate, fold) for fold in range(len(tasks)))
-            self._n_proposed += 1
             self._dispatch()  # workers start before the next proposal is made
+
+    def _propose_one(self) -> bool:
+        params = self.propose()
+        if params is None:
+            self.exhausted = True
+            return False
+        tasks = list(self.fold_tasks(params))
+        candidate = _Candidate(self._n_proposed, params, tasks, [None] * len(tasks))
+        self._flight[candidate.index] = candidate
+        self._queue.extend((candidate, fold) for fold in range(len(tasks)))
+        self._n_proposed += 1
+        return True
 
     def _dispatch(self) -> None:
         while self._queue and self.workers.idle:

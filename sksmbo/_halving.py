@@ -14,9 +14,11 @@ over configurations and resource levels that predicts full-budget scores.
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from functools import partial
 from math import ceil, floor, log
 from numbers import Integral
 from numbers import Real as RealNumber
@@ -33,19 +35,22 @@ from sksmbo._compat import (
     num_samples,
     top_k,
 )
+from sksmbo._engine import Engine
 from sksmbo._interrupts import interrupts_deferred
 from sksmbo._optimizer import Optimizer
-from sksmbo._progress import say
+from sksmbo._progress import Progress, say
 from sksmbo._results import (
     keep_results_without_refit,
     raise_if_all_fits_failed,
-    read_scores,
+    round_scores,
 )
-from sksmbo._search import all_of, check_param_names
+from sksmbo._search import all_of, check_callbacks, check_param_names, run_callback
 from sksmbo._sklearn_hooks import (
     HalvingIteration,
+    Workers,
     close_search_context,
-    evaluate_round,
+    fit_tasks,
+    replay,
     search_context,
     search_hooks,
     search_scorers,
@@ -59,8 +64,8 @@ from sksmbo._warm_start import FitCache, warm_start_param
 from sksmbo._warn import warn
 from sksmbo.space import Space
 
-# First-rung candidates are proposed in about this many rounds, so that the
-# later rounds are informed by the earlier ones.
+# First-rung candidates are proposed with about n / this many in flight, so
+# that later proposals are informed by earlier results.
 _FIRST_RUNG_ROUNDS = 6
 # A first rung with fewer training samples than this per class and fold (per
 # fold for regressors) gives scores that are mostly noise: warn.
@@ -76,6 +81,9 @@ class _Run(NamedTuple):
     subsample_seed: int
     callback_ctx: object
     n_brackets: int
+    callbacks: list
+    progress: Progress
+    deadline: float | None
     fit_cache: FitCache | None = None
 
 
@@ -231,6 +239,25 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         * p["n_estimators"] <= 2000``). Checked before any fit: an error is
         raised if the constraints reject every candidate tried.
 
+    callbacks : callable or list of callables, default=None
+        Called after every evaluation (a candidate at one iteration's
+        resources) with the optimizer's result so far (a
+        ``scipy.optimize.OptimizeResult`` in scikit-optimize's format: every
+        configuration with its score at the first resources it was
+        evaluated with); one returning True stops the search. The
+        evaluations then in flight are finished, and the best candidate of
+        the last iteration reached is refitted. See :mod:`sksmbo.callbacks`.
+
+    max_time : float, default=None
+        Propose or promote no new candidate once an evaluation ends this many
+        seconds after the search began; the evaluations then in flight are
+        finished.
+
+    progress_bar : bool, default=False
+        Show evaluations done (of those planned), the best score so far and
+        elapsed time: a tqdm bar with the ``progress`` extra, else a line per
+        evaluation on stderr (at most one a second, and the last).
+
     cv : int, cross-validation generator or an iterable, default=5
         Determines the cross-validation splitting strategy. The splits must
         be the same at every call to ``split`` (sklearn's rule for halving).
@@ -371,6 +398,9 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         "n_startup": [Interval(Integral, 1, None, closed="left"), None],
         "warm_start_survivors": ["boolean"],
         "constraints": [callable, list, None],
+        "callbacks": [callable, list, None],
+        "max_time": [Interval(RealNumber, 0, None, closed="neither"), None],
+        "progress_bar": ["boolean"],
     }
 
     def __init__(
@@ -390,6 +420,9 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         n_startup=None,
         warm_start_survivors=True,
         constraints=None,
+        callbacks=None,
+        max_time=None,
+        progress_bar=False,
         cv=5,
         scoring=None,
         refit=True,
@@ -423,6 +456,9 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         self.n_startup = n_startup
         self.warm_start_survivors = warm_start_survivors
         self.constraints = constraints
+        self.callbacks = callbacks
+        self.max_time = max_time
+        self.progress_bar = progress_bar
 
     def fit(self, X, y=None, **params):
         """Run the search, then refit the best candidate on the whole data.
@@ -459,6 +495,16 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             return self
         finally:
             del self._results, self._searched
+            self.__dict__.pop("_parallel", None)
+
+    def __getstate__(self):
+        # scikit-learn >= 1.9 sends the search with every fit (``caller``):
+        # not the Parallel nor the results that only the running fit holds.
+        state = dict(super().__getstate__())  # may be self.__dict__ itself
+        if "_searched" in state:
+            for name in ("_parallel", "_results", "_searched"):
+                state.pop(name, None)
+        return state
 
     def _format_results(self, candidate_params, n_splits, out, more_results=None):
         # Kept for a refit that Ctrl-C interrupts (sklearn sets cv_results_ after).
@@ -614,12 +660,24 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         optimizer = self._make_optimizer(
             space, int(rng.randint(2**31 - 1)), plans[0]["n_candidates"]
         )
+        n_planned = sum(
+            ceil(plan["n_candidates"] / self.factor**rung)
+            for plan in plans
+            for rung in range(len(plan["resources"]))
+        )
         run = _Run(
             evaluate_candidates,
             optimizer,
             subsample_seed=int(rng.randint(2**31 - 1)),
             callback_ctx=search_context(callback_ctx, self, iterations=True),
             n_brackets=len(plans),
+            callbacks=check_callbacks(self.callbacks, "callbacks"),
+            progress=Progress(
+                type(self).__name__, n_planned, enabled=self.progress_bar
+            ),
+            deadline=None
+            if self.max_time is None
+            else time.perf_counter() + self.max_time,
         )
         self.n_resources_, self.n_candidates_, self.brackets_ = [], [], []
         n_remaining = 0
@@ -651,6 +709,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                     n_remaining = survivors
                 if stop:
                     break
+        run.progress.close()
         close_search_context(run.callback_ctx, self)
         raise_if_all_fits_failed(fits)
         self.n_remaining_candidates_ = n_remaining
@@ -707,22 +766,17 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             say(f"n_candidates: {n_planned}", self.verbose)
             say(f"n_resources: {n_resources}", self.verbose)
             with HalvingIteration(run.callback_ctx, self) as iteration:
-
-                def evaluate(points, more=more, n_resources=n_resources):
-                    task = iteration.task()
-                    return self._evaluate(run, points, n_resources, more, task)
-
                 if rung == 0:
-                    results, n = self._fill_first_rung(
-                        run, evaluate, plan["n_candidates"], n_resources
+                    results, n, stopped = self._fill_first_rung(
+                        run, iteration, plan["n_candidates"], n_resources, more
                     )
                     if not n:
-                        return 0, False
+                        return 0, stopped
                 else:
-                    n = len(candidates)
-                    results = evaluate(candidates)
-                    with interrupts_deferred():
-                        self._tell(run, results, n_resources, n)
+                    results, n, _, stopped = self._evaluate(
+                        run, iteration, partial(next, iter(candidates), None),
+                        len(candidates), None, n_resources, more,
+                    )  # fmt: skip
             self.n_resources_.append(n_resources)
             self.n_candidates_.append(n)
             candidates = list(top_k(results, ceil(n / self.factor), itr))
@@ -733,33 +787,38 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                 # Every fit of the rung failed: nothing to promote (sklearn
                 # stops here too).
                 return 0, True
+            if stopped:  # by a callback or max_time
+                return len(candidates), True
         return len(candidates), False
 
-    def _fill_first_rung(self, run: _Run, evaluate, n: int, n_resources: int):
-        """Ask for the first rung's candidates in rounds; return (results, count)."""
-        # Rounds let later candidates learn from earlier ones; when all of
-        # them come from the design, one round keeps the workers busy.
-        # Sized without n_jobs, so that results do not depend on it.
+    def _fill_first_rung(self, run: _Run, iteration, n: int, n_resources, more):
+        """Propose and evaluate the first rung's candidates; return (results, count)."""
+        # About _FIRST_RUNG_ROUNDS candidates' worth of results inform later
+        # proposals; when all of them come from the design, all are in flight
+        # at once. Sized without n_jobs, so that results do not depend on it.
         n_design = run.optimizer.n_initial_points - len(run.optimizer.yi)
-        batch = n if n_design >= n else ceil(n / _FIRST_RUNG_ROUNDS)
-        n_done, results = 0, None
-        while n_done < n:
-            points = run.optimizer.ask(min(batch, n - n_done))
-            if not points:  # a finite space ran out of candidates
-                if n_done:
-                    warn(
-                        f"The search space has only {len(run.optimizer.yi)} distinct "
-                        f"points, fewer than the {n} candidates of this iteration; "
-                        "it starts with all of them."
-                    )
-                break
-            results = evaluate(points)
-            with interrupts_deferred():
-                self._tell(run, results, n_resources, len(points))
-            n_done += len(points)
-        return results, n_done
+        in_flight = n if n_design >= n else ceil(n / _FIRST_RUNG_ROUNDS)
+        results, n_done, exhausted, stopped = self._evaluate(
+            run, iteration, run.optimizer.ask, n, in_flight, n_resources, more
+        )
+        if exhausted and 0 < n_done < n:
+            warn(
+                f"The search space has only {len(run.optimizer.yi)} distinct "
+                f"points, fewer than the {n} candidates of this iteration; "
+                "it starts with all of them."
+            )
+        return results, n_done, stopped
 
-    def _evaluate(self, run: _Run, points, n_resources: int, more: dict, task):
+    def _evaluate(self, run: _Run, iteration, propose, n, n_points, n_resources, more):
+        """Evaluate up to ``n`` candidates of a rung on the evaluation engine.
+
+        Returns ``(results, count, exhausted, stopped)``: sklearn's results
+        after the rung (None if nothing was evaluated), the number of
+        candidates evaluated, whether ``propose`` ran out and whether a
+        callback or ``max_time`` stopped the search. Each candidate is told
+        to the optimizer at its resource level as its last fold returns, then
+        the callbacks run; Ctrl-C keeps the rung's candidates told so far.
+        """
         if self.resource == "n_samples":
             cv = _Subsample(
                 self._checked_cv_orig,
@@ -768,26 +827,52 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                 random_state=run.subsample_seed,
             )
         else:
-            points = [{**p, self.resource: n_resources} for p in points]
             cv = self._checked_cv_orig
-        more_results = {key: [value] * len(points) for key, value in more.items()}
-        return evaluate_round(
-            run.evaluate_candidates,
-            points,
-            task,
-            self,
-            cv=cv,
-            more_results=more_results,
-        )
+        evaluated, outputs = [], []
 
-    def _tell(self, run: _Run, results, n_resources: int, k: int) -> None:
-        """Tell the optimizer the last ``k`` scores, at their resource level."""
-        scores, noise = read_scores(results, "score", k)
-        points = [
-            {name: value for name, value in p.items() if name != self.resource}
-            for p in results["params"][-k:]
-        ]
-        run.optimizer.tell(points, scores, noise, level=n_resources)
+        def with_resource(point):
+            if self.resource == "n_samples":
+                return point
+            return {**point, self.resource: n_resources}
+
+        def fold_tasks(point):
+            tasks, self._parallel = fit_tasks(
+                run.evaluate_candidates, [with_resource(point)], iteration.task(),
+                self, cv=cv,
+            )  # fmt: skip
+            return tasks
+
+        def tell(point, fold_outputs):
+            mean, variance, _ = round_scores(
+                fold_outputs, len(fold_outputs), self.scoring, self.refit
+            )
+            # A promoted candidate comes from cv_results_, its resource included.
+            bare = {k: v for k, v in point.items() if k != self.resource}
+            run.optimizer.tell([bare], mean, variance, level=n_resources)
+            evaluated.append(with_resource(point))
+            outputs.extend(fold_outputs)
+            run.progress.update(1, run.optimizer.best()[1])
+            if not run.callbacks:
+                return False
+            result = run.optimizer.result()
+            return any([run_callback(cb, result) for cb in run.callbacks])
+
+        engine = Engine(
+            lambda: Workers(self._parallel), n_points=n_points, propose=propose,
+            fold_tasks=fold_tasks, tell=tell, deadline=run.deadline,
+        )  # fmt: skip
+        try:
+            engine.run(n)
+        finally:
+            results = None
+            if evaluated:  # sklearn adds them to its results, even on Ctrl-C
+                with interrupts_deferred():
+                    more_results = {k: [v] * len(evaluated) for k, v in more.items()}
+                    results = replay(
+                        run.evaluate_candidates, evaluated, outputs, cv=cv,
+                        more_results=more_results,
+                    )  # fmt: skip
+        return results, len(evaluated), engine.exhausted, engine.stopped
 
     @staticmethod
     def _select_best_index(refit, refit_metric, results):

@@ -36,7 +36,7 @@ from sksmbo._compat import (
     safe_indexing,
     validate_parameter_constraints,
 )
-from sksmbo._engine import Engine, window_size
+from sksmbo._engine import Engine
 from sksmbo._interrupts import interrupts_deferred
 from sksmbo._optimizer import Optimizer
 from sksmbo._progress import CandidateLog, Progress
@@ -180,9 +180,9 @@ class _BaseSMBOSearch(BaseSearchCV):
         self : object
             The fitted search.
         """
-        self._callbacks = _check_callbacks(
+        self._callbacks = check_callbacks(
             self.callbacks, "callbacks"
-        ) + _check_callbacks(callback, "callback")
+        ) + check_callbacks(callback, "callback")
         self._resume = self._resume_state(resume_from)
         self._fingerprint = _fingerprint(self.estimator, X, y)
         self._searched = False  # set when _run_search returns: the refit follows
@@ -357,35 +357,17 @@ class _BaseSMBOSearch(BaseSearchCV):
         back; the fits in flight are lost. Telling the optimizer and the
         callbacks (a checkpoint) finish before an interrupt is raised.
         """
-        n_left = n_iter - len(optimizer.yi)
-        if n_left <= 0:
-            return False
-        # The first candidate's tasks tell the engine how many folds and workers.
-        first = optimizer.ask()
-        if first is None:
-            warn_exhausted(len(optimizer.yi), n_iter)
-            return False
-        tasks = fold_tasks(first)
-        workers = Workers(self._parallel)
-        window = window_size(self.n_points, workers.n_workers, len(tasks), n_iter)
-        queued = [first]
-
-        def propose():
-            return queued.pop() if queued else optimizer.ask()
-
-        def candidate_tasks(params):
-            return tasks if params is first else fold_tasks(params)
 
         def tell(params, outputs):
             return self._tell(optimizer, params, outputs, progress)
 
         engine = Engine(
-            workers, window=window, propose=propose, fold_tasks=candidate_tasks,
-            tell=tell, deadline=deadline,
+            lambda: Workers(self._parallel), n_points=self.n_points,
+            propose=optimizer.ask, fold_tasks=fold_tasks, tell=tell,
+            deadline=deadline,
         )  # fmt: skip
         try:
-            with workers:
-                engine.run(n_left)
+            engine.run(n_iter - len(optimizer.yi), n_iter)
         except (KeyboardInterrupt, BrokenProcessPool) as exc:
             if not self._state.candidates:  # nothing evaluated to build on
                 raise
@@ -420,19 +402,7 @@ class _BaseSMBOSearch(BaseSearchCV):
         result.search_state = state
         # Every callback sees every candidate (a checkpoint listed after a
         # stopper must still save the last one); any True stops.
-        return any([self._run_callback(cb, result) for cb in self._callbacks])
-
-    def _run_callback(self, callback, result) -> bool:
-        """``callback(result)``; an error in it stops the search, results kept."""
-        try:
-            return callback(result)
-        except Exception as exc:  # a full disk must not lose the search
-            warn(
-                f"The callback {callback!r} raised {type(exc).__name__}: {exc}. "
-                f"The search stops with the {len(result.x_iters)} candidates "
-                "evaluated so far."
-            )
-            return True
+        return any([run_callback(cb, result) for cb in self._callbacks])
 
     def _finish_results(self, evaluate_candidates) -> None:
         """Let sklearn build cv_results_ once, from every candidate's fold outputs.
@@ -470,7 +440,7 @@ class _ValueListConstraint:
 
 def all_of(predicates, name: str) -> AllOf | None:
     """``predicates`` (a callable, a list of them or None) as one predicate."""
-    predicates = _check_callbacks(predicates, name)
+    predicates = check_callbacks(predicates, name)
     return AllOf(predicates) if predicates else None
 
 
@@ -500,7 +470,20 @@ def _take_rows(data, rows):
         return None
 
 
-def _check_callbacks(callbacks, name: str) -> list:
+def run_callback(callback, result) -> bool:
+    """``callback(result)``; an error in it stops the search, results kept."""
+    try:
+        return callback(result)
+    except Exception as exc:  # a full disk must not lose the search
+        warn(
+            f"The callback {callback!r} raised {type(exc).__name__}: {exc}. "
+            f"The search stops with the {len(result.x_iters)} candidates "
+            "evaluated so far."
+        )
+        return True
+
+
+def check_callbacks(callbacks, name: str) -> list:
     if callbacks is None:
         return []
     callbacks = list(callbacks) if isinstance(callbacks, list | tuple) else [callbacks]
@@ -1105,7 +1088,7 @@ class BayesSearchCV(_BaseSMBOSearch):
 
     def _candidate_constraint(self):
         space_constraint = self._settings()["space_constraint"]
-        own = _check_callbacks(self.constraints, "constraints")
+        own = check_callbacks(self.constraints, "constraints")
         if space_constraint is not None:
             own.append(_ValueListConstraint(space_constraint))
         return AllOf(own) if own else None

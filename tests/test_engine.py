@@ -23,6 +23,12 @@ class FakeWorkers:
         self.submitted = []
         self.max_running = 0
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        pass
+
     @property
     def running(self):
         return len(self.out)
@@ -80,7 +86,7 @@ class Recorder:
 
 def run(workers, recorder, window, n):
     engine = Engine(
-        workers, window=window, propose=recorder.propose,
+        lambda: workers, n_points=window, propose=recorder.propose,
         fold_tasks=recorder.fold_tasks, tell=recorder.tell,
     )  # fmt: skip
     engine.run(n)

@@ -1,5 +1,6 @@
 """HalvingBayesSearchCV against sklearn's HalvingRandomSearchCV."""
 
+import sys
 import warnings
 
 import numpy as np
@@ -153,30 +154,39 @@ def test_first_bracket_is_the_design_by_default(big_data):
     assert default.n_candidates_ == steered.n_candidates_ == [54, 18, 6]
 
 
-class RoundRecorder(HalvingBayesSearchCV):
-    """Records the size of every round of candidates it evaluates."""
+class InFlightRecorder(HalvingBayesSearchCV):
+    """Records, per iteration, the most candidates it had in flight."""
 
-    def _evaluate(self, run, points, n_resources, more, task):
-        self.rounds_.append((more["iter"], len(points)))
-        return super()._evaluate(run, points, n_resources, more, task)
+    def _evaluate(self, run, iteration, propose, n, n_points, n_resources, more):
+        def recording_propose():
+            point = propose()
+            self.in_flight_[more["iter"]] = max(
+                self.in_flight_.get(more["iter"], 0), len(run.optimizer._pending)
+            )
+            return point
+
+        return super()._evaluate(
+            run, iteration, recording_propose, n, n_points, n_resources, more
+        )
 
     def fit(self, X, y=None, **params):
-        self.rounds_ = []
+        self.in_flight_ = {}
         return super().fit(X, y, **params)
 
 
-def test_a_first_rung_from_the_design_is_one_round(big_data):
+def test_a_first_rung_from_the_design_is_all_in_flight(big_data):
     X, y = big_data
     kwargs = dict(n_candidates=54, min_resources=40, random_state=0)
     space = {"a": (0.0, 1.0)}
-    default = quiet_fit(RoundRecorder(FastClassifier(), space, **kwargs), X, y)
-    # One round per iteration: the workers get all 54 design points at once.
-    assert default.rounds_ == [(0, 54), (1, 18), (2, 6)]
-    steered = RoundRecorder(FastClassifier(), space, n_startup=6, **kwargs)
+    default = quiet_fit(InFlightRecorder(FastClassifier(), space, **kwargs), X, y)
+    # The workers get all 54 design points at once.
+    assert default.in_flight_[0] == 54
+    steered = InFlightRecorder(FastClassifier(), space, n_startup=6, **kwargs)
     steered = quiet_fit(steered, X, y)
-    # With the model steering the first rung, it is filled in six rounds of
-    # ceil(54 / 6), each informed by the rounds before.
-    assert steered.rounds_ == [(0, 9)] * 6 + [(1, 18), (2, 6)]
+    # With the model steering the first rung, ceil(54 / 6) candidates are in
+    # flight, each proposal informed by all but the last 8.
+    assert steered.in_flight_[0] == 9
+    assert len(steered.cv_results_["params"]) == 54 + 18 + 6
 
 
 def test_model_proposals_beat_random_candidates(big_data):
@@ -466,3 +476,53 @@ def test_continued_fits_give_the_models_of_fits_started_over(
     scores = [run.cv_results_["mean_test_score"] for run in runs]
     assert np.isfinite(scores[1]).all()
     assert np.array_equal(scores[0], scores[1])
+
+
+# -- callbacks, max_time, progress (on the evaluation engine) -----------------
+
+
+def test_halving_callbacks_see_every_evaluation_and_can_stop(big_data):
+    X, y = big_data
+    seen = []
+
+    def stop_at_ten(result):
+        seen.append(len(result.func_vals))
+        return len(seen) == 10
+
+    search = HalvingBayesSearchCV(
+        FastClassifier(), {"a": (0.0, 1.0)}, n_candidates=27, min_resources=40,
+        n_startup=5, callbacks=stop_at_ten, random_state=0,
+    )  # fmt: skip
+    quiet_fit(search, X, y)
+    # ceil(27 / 6) = 5 in flight: the tenth stops, the four then out finish.
+    assert seen == list(range(1, 15))
+    assert len(search.cv_results_["params"]) == 14
+    assert search.n_iterations_ == 1
+    assert search.best_params_ == search.cv_results_["params"][search.best_index_]
+    assert hasattr(search, "best_estimator_")
+
+
+def test_halving_max_time_stops_after_the_evaluations_in_flight(big_data):
+    X, y = big_data
+    search = HalvingBayesSearchCV(
+        FastClassifier(), {"a": (0.0, 1.0)}, n_candidates=27, min_resources=40,
+        max_time=1e-9, random_state=0,
+    )  # fmt: skip
+    quiet_fit(search, X, y)
+    # The first iteration is all design: all 27 were in flight.
+    assert len(search.cv_results_["params"]) == 27
+    assert search.n_iterations_ == 1
+
+
+def test_halving_progress_lines_without_tqdm(big_data, capsys, monkeypatch):
+    X, y = big_data
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    search = HalvingBayesSearchCV(
+        FastClassifier(), {"a": (0.0, 1.0)}, n_candidates=9, min_resources=40,
+        progress_bar=True, random_state=0,
+    )  # fmt: skip
+    quiet_fit(search, X, y)
+    err = capsys.readouterr().err.splitlines()
+    # 9 + 3 + 1 evaluations planned and done.
+    assert err[-1].startswith("[HalvingBayesSearchCV] 13/13 candidates")

@@ -358,8 +358,9 @@ def test_a_dead_worker_loses_at_most_one_round(once, data, tmp_path):
 def test_halving_ctrl_c_keeps_every_evaluated_candidate(stage, monkeypatch):
     X, y = make_classification(300, random_state=0)
     Interrupting.fits = 0
-    # The first rung: 9 candidates x 3 folds in rounds of two candidates (the
-    # model steers after n_startup); the second: 3 candidates.
+    # The first rung: 9 candidates x 3 folds, two in flight (the model steers
+    # after n_startup), one worker: the 11th fit is the fourth candidate's
+    # second, after three were told. The second rung: 3 candidates.
     estimator = Interrupting(
         at={"first rung": 10, "later rung": 29, "refit": -1}[stage], n_train=len(X)
     )
@@ -375,7 +376,7 @@ def test_halving_ctrl_c_keeps_every_evaluated_candidate(stage, monkeypatch):
     with pytest.warns(UserWarning, match="interrupted"):
         search.fit(X, y)
     n = len(search.cv_results_["params"])
-    assert n == {"first rung": 2, "later rung": 9, "refit": 12}[stage]
+    assert n == {"first rung": 3, "later rung": 9, "refit": 12}[stage]
     assert search.best_params_ == search.cv_results_["params"][search.best_index_]
     assert np.isfinite(search.best_score_)
     assert hasattr(search, "best_estimator_") == (stage != "refit")
