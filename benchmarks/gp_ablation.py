@@ -44,6 +44,7 @@ _PINNED_IN_TIME = pin_single_thread()
 
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
+import json  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -68,11 +69,12 @@ FOLDS = (np.arange(10.0).reshape(-1, 1), np.arange(10.0, 20.0).reshape(-1, 1))
 
 # Settings before issue 24, spelled out: (constructor arguments, patched
 # module constants of sksmbo._surrogates.gp).
-_BEFORE = {"xi": 0.01}
+_BEFORE = {"xi": 0.01, "n_candidates": 512, "n_polish": 5, "n_restarts": 2}
+_XI0 = {**_BEFORE, "xi": 0.0}
 _BEFORE_CONSTANTS = {
     "_PROPOSER_NOISE_PRIOR": (-4.0, 1.0),
     "_POOL_KNOWN_NOISE": False,
-    "_LENGTHSCALE_SHIFT": 0.0,
+    "_PROPOSER_LENGTHSCALE_SHIFT": 0.0,
     "_POLISH_INCUMBENT": False,
     "_SEED_SCALES": 0.1,
     "_POLISH_FTOL": 2.2e-9,  # in sksmbo._acquisition
@@ -81,8 +83,19 @@ _BEFORE_CONSTANTS = {
 _V1_CONSTANTS = {**_BEFORE_CONSTANTS, "_PROPOSER_NOISE_PRIOR": (-8.0, 1.0)}
 
 
+_V3 = {**_XI0, "n_candidates": 2048, "n_polish": 10}
+_V3_CONSTANTS = {
+    **_V1_CONSTANTS,
+    "_PROPOSER_LENGTHSCALE_SHIFT": -0.5,
+    "_POLISH_FTOL": 1e-4,
+}
+
+
 def _noise(mu, xi=0.01):
-    return ({"xi": xi}, {**_BEFORE_CONSTANTS, "_PROPOSER_NOISE_PRIOR": (mu, 1.0)})
+    return (
+        {**_BEFORE, "xi": xi},
+        {**_BEFORE_CONSTANTS, "_PROPOSER_NOISE_PRIOR": (mu, 1.0)},
+    )
 
 
 VARIANTS = {
@@ -90,49 +103,52 @@ VARIANTS = {
     "v0": (_BEFORE, _BEFORE_CONSTANTS),
     # Round 1 (seeds 0-9). xi = 0: log-EI over the incumbent itself
     # (GPSampler's threshold).
-    "v0_xi0": ({"xi": 0.0}, _BEFORE_CONSTANTS),
+    "v0_xi0": (_XI0, _BEFORE_CONSTANTS),
     # The learned noise variance (standardized) ~ LogNormal(mu, 1).
     "v0_noise6": _noise(-6.0),
     "v0_noise8": _noise(-8.0),
     "v0_noise10": _noise(-10.0),
     "v1_xi0_noise8": _noise(-8.0, xi=0.0),
     # A larger screening and polish of the acquisition (the maximizer).
-    "v0_cand": ({**_BEFORE, "n_candidates": 2048, "n_polish": 10}, _BEFORE_CONSTANTS),
+    "v0_cand": (
+        {**_BEFORE, "n_candidates": 2048, "n_polish": 10},
+        _BEFORE_CONSTANTS,
+    ),
     # A tighter lengthscale prior (sigma 1 instead of sqrt 3).
     "v0_ls1": (_BEFORE, {**_BEFORE_CONSTANTS, "_LENGTHSCALE_SIGMA": 1.0}),
     # The incumbent is the best observed mean score, not the best posterior
     # mean at an evaluated point.
     "v0_observed": ({**_BEFORE, "incumbent": "observed"}, _BEFORE_CONSTANTS),
     "v1_xi0_noise8_cand": (
-        {"xi": 0.0, "n_candidates": 2048, "n_polish": 10},
+        {**_XI0, "n_candidates": 2048, "n_polish": 10},
         _noise(-8.0)[1],
     ),
     # Round 2 (seeds 10-19), from v1 = v0_noise8.
     "v1": (_BEFORE, _V1_CONSTANTS),
-    "v1_xi0": ({"xi": 0.0}, _V1_CONSTANTS),
+    "v1_xi0": (_XI0, _V1_CONSTANTS),
     # Each score's known noise (variance over folds) replaced by their mean:
     # two or three folds estimate a variance poorly.
     "v1_pool": (_BEFORE, {**_V1_CONSTANTS, "_POOL_KNOWN_NOISE": True}),
-    "v1_xi0_pool": ({"xi": 0.0}, {**_V1_CONSTANTS, "_POOL_KNOWN_NOISE": True}),
+    "v1_xi0_pool": (_XI0, {**_V1_CONSTANTS, "_POOL_KNOWN_NOISE": True}),
     # Shorter lengthscales a priori (mu - 0.5).
-    "v1_ls_short": (_BEFORE, {**_V1_CONSTANTS, "_LENGTHSCALE_SHIFT": -0.5}),
+    "v1_ls_short": (_BEFORE, {**_V1_CONSTANTS, "_PROPOSER_LENGTHSCALE_SHIFT": -0.5}),
     # More random restarts of the hyperparameter fit.
     "v1_restarts5": ({**_BEFORE, "n_restarts": 5}, _V1_CONSTANTS),
     "v1_cand": ({**_BEFORE, "n_candidates": 2048, "n_polish": 10}, _V1_CONSTANTS),
     # Round 3 (seeds 20-29), from v2 = v1 with xi = 0.
-    "v2": ({"xi": 0.0}, _V1_CONSTANTS),
-    "v2_pool": ({"xi": 0.0}, {**_V1_CONSTANTS, "_POOL_KNOWN_NOISE": True}),
-    "v2_ls_short": ({"xi": 0.0}, {**_V1_CONSTANTS, "_LENGTHSCALE_SHIFT": -0.5}),
-    "v2_restarts5": ({"xi": 0.0, "n_restarts": 5}, _V1_CONSTANTS),
-    "v2_cand": ({"xi": 0.0, "n_candidates": 2048, "n_polish": 10}, _V1_CONSTANTS),
+    "v2": (_XI0, _V1_CONSTANTS),
+    "v2_pool": (_XI0, {**_V1_CONSTANTS, "_POOL_KNOWN_NOISE": True}),
+    "v2_ls_short": (_XI0, {**_V1_CONSTANTS, "_PROPOSER_LENGTHSCALE_SHIFT": -0.5}),
+    "v2_restarts5": ({**_XI0, "n_restarts": 5}, _V1_CONSTANTS),
+    "v2_cand": ({**_XI0, "n_candidates": 2048, "n_polish": 10}, _V1_CONSTANTS),
     # The polish also starts from the best evaluated point (GPSampler's).
-    "v2_inc": ({"xi": 0.0}, {**_V1_CONSTANTS, "_POLISH_INCUMBENT": True}),
+    "v2_inc": (_XI0, {**_V1_CONSTANTS, "_POLISH_INCUMBENT": True}),
     # Perturbations of the best points at scales 0.1, 0.03 and 0.01.
-    "v2_scales": ({"xi": 0.0}, {**_V1_CONSTANTS, "_SEED_SCALES": (0.1, 0.03, 0.01)}),
+    "v2_scales": (_XI0, {**_V1_CONSTANTS, "_SEED_SCALES": (0.1, 0.03, 0.01)}),
     # The polish stops at a relative decrease of 1e-4 (scipy's 2.2e-9).
-    "v2_ftol": ({"xi": 0.0}, {**_V1_CONSTANTS, "_POLISH_FTOL": 1e-4}),
+    "v2_ftol": (_XI0, {**_V1_CONSTANTS, "_POLISH_FTOL": 1e-4}),
     "v2_all": (
-        {"xi": 0.0, "n_restarts": 5, "n_candidates": 2048, "n_polish": 10},
+        {**_XI0, "n_restarts": 5, "n_candidates": 2048, "n_polish": 10},
         {
             **_V1_CONSTANTS,
             "_POOL_KNOWN_NOISE": True,
@@ -140,6 +156,21 @@ VARIANTS = {
             "_SEED_SCALES": (0.1, 0.03, 0.01),
             "_POLISH_FTOL": 1e-4,
         },
+    ),
+    # Round 4 (seeds 30-39): v3 = v2 with round 3's gains (screening 2048
+    # candidates and polishing 10, shorter lengthscales, polish ftol 1e-4),
+    # and v3 without each of them.
+    "v3": (_V3, _V3_CONSTANTS),
+    "v3_xi001": ({**_V3, "xi": 0.01}, _V3_CONSTANTS),
+    "v3_nocand": ({**_V3, "n_candidates": 512, "n_polish": 5}, _V3_CONSTANTS),
+    "v3_nols": (_V3, {**_V3_CONSTANTS, "_PROPOSER_LENGTHSCALE_SHIFT": 0.0}),
+    "v3_noftol": (_V3, {**_V3_CONSTANTS, "_POLISH_FTOL": 2.2e-9}),
+    # Round 5 (seeds 0-39, pooled with rounds 1-4): the defaults of issue 24
+    # (v3 with BayesSearchCV's xi = 0.01), and without the larger screening.
+    "v4": ({**_V3, "xi": 0.01}, _V3_CONSTANTS),
+    "v4_nocand": (
+        {**_V3, "xi": 0.01, "n_candidates": 512, "n_polish": 5},
+        _V3_CONSTANTS,
     ),
 }
 REFERENCES = ("gpsampler", "random")
@@ -171,6 +202,7 @@ class _Patched(GPProposer):
             init=init,
             n_restarts=self.n_restarts,
             noise_prior=gp_module._PROPOSER_NOISE_PRIOR,
+            lengthscale_shift=gp_module._PROPOSER_LENGTHSCALE_SHIFT,
         )
         self.model_ = gp
         seeds = gp_module.best_seeds(X, y)
@@ -366,6 +398,44 @@ def markdown(result):
     return "\n".join(lines) + "\n"
 
 
+def _canonical(name):
+    """The first variant name with the same settings as ``name`` (or ``name``)."""
+    if name not in VARIANTS:
+        return name
+    return next(n for n, v in VARIANTS.items() if v == VARIANTS[name])
+
+
+def pool(paths, methods):
+    """Rows of several runs, variants matched by their settings, paired by seed.
+
+    A variant is known by the first name with its settings (``v1_xi0`` of
+    round 2 and ``v2`` of round 3 are one variant); a (task, seed, variant)
+    seen twice keeps its first row. Only the seeds where every method in
+    ``methods`` ran on a task count for that task.
+
+    Returns
+    -------
+    rows : list of dict
+    seeds : list of int
+    """
+    seen, rows = set(), []
+    for path in paths:
+        for row in json.loads(Path(path).read_text())["rows"]:
+            key = (row["task"], row["seed"], _canonical(row["method"]))
+            if key not in seen:
+                seen.add(key)
+                rows.append({**row, "method": key[2]})
+    wanted = [_canonical(m) for m in methods]
+    by_task_seed = {}
+    for row in rows:
+        by_task_seed.setdefault((row["task"], row["seed"]), set()).add(row["method"])
+    complete = {k for k, found in by_task_seed.items() if set(wanted) <= found}
+    rows = [
+        r for r in rows if (r["task"], r["seed"]) in complete and r["method"] in wanted
+    ]
+    return rows, sorted({seed for _, seed in complete})
+
+
 def _seeds(text):
     if "," in text:
         return [int(s) for s in text.split(",") if s]
@@ -381,8 +451,31 @@ def main(argv=None):
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).parent / "results" / "gp_ablation"
     )
+    parser.add_argument(
+        "--pool",
+        help="comma-separated gp_ablation.json files: report their rows together "
+        "(variants matched by settings, seeds paired) instead of running",
+    )
     args = parser.parse_args(argv)
     tasks, methods = args.tasks.split(","), args.methods.split(",")
+    if args.pool:
+        rows, seeds = pool(args.pool.split(","), methods)
+        methods = list(dict.fromkeys(_canonical(m) for m in methods))
+        tasks = [t for t in tasks if any(r["task"] == t for r in rows)]
+        result = script_record(
+            "gp_ablation.py",
+            _PINNED_IN_TIME,
+            load_average(),
+            config={"n_iter": args.n_iter, "seeds": seeds, "pooled": args.pool},
+            tasks=tasks,
+            methods=methods,
+            summary={
+                f"{t}|{m}": v for (t, m), v in summarize(rows, tasks, methods).items()
+            },
+            rows=rows,
+        )
+        save_record(args.out, "gp_ablation", result, markdown(result))
+        return
     known = set(VARIANTS) | set(REFERENCES)
     unknown = [t for t in tasks if t not in FUNCTIONS]
     unknown += [m for m in methods if m not in known]

@@ -318,6 +318,11 @@ def _sksmbo(class_name):
     return build
 
 
+def _sksmbo_bayes_xi0(task, ctx):
+    # Issue 24's proposed default: log-EI over the incumbent itself (xi=0).
+    return _sksmbo("BayesSearchCV")(task, ctx).set_params(xi=0.0)
+
+
 def _sksmbo_halving(task, ctx):
     import sksmbo
 
@@ -409,6 +414,14 @@ METHODS = {
             (("sksmbo", "BayesSearchCV"),),
             _sksmbo("BayesSearchCV"),
             overhead_guess=(0.03, 0.0),
+        ),
+        Method(
+            "sksmbo_bayes_xi0",
+            "sksmbo",
+            (("sksmbo", "BayesSearchCV"),),
+            _sksmbo_bayes_xi0,
+            overhead_guess=(0.03, 0.0),
+            ablation=True,
         ),
         Method(
             "sksmbo_tpe",

@@ -89,8 +89,6 @@ _SIGNAL_BOUNDS = (1e-2, 1e2)
 _NOISE_BOUNDS = (1e-6, 2.0)
 # LogNormal(mu, sigma) priors: (mu, sigma) of the logarithm.
 _LENGTHSCALE_SIGMA = math.sqrt(3.0)
-# Added to the lengthscale prior's mu (0 is Hvarfner et al.'s).
-_LENGTHSCALE_SHIFT = 0.0
 # BoTorch's noise prior: the default of GaussianProcess.fit (the fidelity and
 # cost models of other proposers).
 _NOISE_PRIOR = (-4.0, 1.0)
@@ -98,6 +96,9 @@ _NOISE_PRIOR = (-4.0, 1.0)
 # 1.2e-4 of the score variance. The known noise of each score (its variance
 # over CV folds) comes on top of the learned noise.
 _PROPOSER_NOISE_PRIOR = (-8.0, 1.0)
+# Added to the lengthscale prior's mu by GPProposer (issue 24): a mode e^-0.5
+# = 0.61 times Hvarfner et al.'s (0.12 sqrt(d) instead of 0.2 sqrt(d)).
+_PROPOSER_LENGTHSCALE_SHIFT = -0.5
 # Whether GPProposer replaces each score's known noise by their mean.
 _POOL_KNOWN_NOISE = False
 # Whether the acquisition polish also starts from the best evaluated point
@@ -266,10 +267,13 @@ class _Prior(NamedTuple):
 
     @classmethod
     def for_dims(
-        cls, n_dims: int, noise_prior: tuple[float, float] | None = None
+        cls,
+        n_dims: int,
+        noise_prior: tuple[float, float] | None = None,
+        lengthscale_shift: float = 0.0,
     ) -> _Prior:
         # Hvarfner et al. (2024): lengthscale ~ LogNormal(sqrt2 + log(d) / 2, sqrt3).
-        mu = math.sqrt(2) + 0.5 * math.log(max(n_dims, 1)) + _LENGTHSCALE_SHIFT
+        mu = math.sqrt(2) + 0.5 * math.log(max(n_dims, 1)) + lengthscale_shift
         noise_mu, noise_sigma = _NOISE_PRIOR if noise_prior is None else noise_prior
         mean = np.r_[np.full(n_dims, mu), _SIGNAL_PRIOR[0], noise_mu]
         scale = np.r_[
@@ -549,6 +553,7 @@ class GaussianProcess:
         max_fit: int = 300,
         input_map: InputMap | None = None,
         noise_prior: tuple[float, float] | None = None,
+        lengthscale_shift: float = 0.0,
     ) -> GaussianProcess:
         """Fit the hyperparameters by MAP, then condition on ``(X, y)``.
 
@@ -584,6 +589,9 @@ class GaussianProcess:
         noise_prior : tuple of (float, float) or None, default=None
             ``(mu, sigma)`` of the LogNormal prior of the learned noise
             variance (standardized); None is BoTorch's ``(-4, 1)``.
+        lengthscale_shift : float, default=0.0
+            Added to the ``mu`` of the lengthscales' LogNormal prior (0 is
+            Hvarfner et al.'s ``sqrt2 + log(d) / 2``).
 
         Returns
         -------
@@ -595,7 +603,7 @@ class GaussianProcess:
         y_mean, y_scale = _standardize(y)
         ys, noise_s = (y - y_mean) / y_scale, noise / y_scale**2
         d = input_map.n_dims
-        prior = _Prior.for_dims(d, noise_prior)
+        prior = _Prior.for_dims(d, noise_prior, lengthscale_shift)
         warm = init is not None and len(init) == d + 2
         starts = [np.asarray(init, dtype=float)] if warm else []
         rng = _generator(rng)
@@ -942,6 +950,7 @@ class GPProposer:
             init=init,
             n_restarts=self.n_restarts,
             noise_prior=_PROPOSER_NOISE_PRIOR,
+            lengthscale_shift=_PROPOSER_LENGTHSCALE_SHIFT,
         )
         self.model_ = gp
         if self.hedge_ is not None and self._nominations is not None:
