@@ -869,7 +869,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                 with interrupts_deferred():
                     more_results = {k: [v] * len(evaluated) for k, v in more.items()}
                     results = replay(
-                        run.evaluate_candidates, evaluated, outputs, cv=cv,
+                        run.evaluate_candidates, self, evaluated, outputs, cv=cv,
                         more_results=more_results,
                     )  # fmt: skip
         return results, len(evaluated), engine.exhausted, engine.stopped

@@ -411,7 +411,7 @@ class _BaseSMBOSearch(BaseSearchCV):
         that cv_results_, best_index_ and the refit cover the whole search.
         """
         state = self._state
-        state.results = replay(evaluate_candidates, state.candidates, state.out)
+        state.results = replay(evaluate_candidates, self, state.candidates, state.out)
 
 
 class AllOf:

@@ -277,17 +277,21 @@ def fit_tasks(evaluate_candidates, candidates, search_task, estimator, **kwargs)
     )
 
 
-def replay(evaluate_candidates, candidates, outputs, **kwargs):
+def replay(evaluate_candidates, search, candidates, outputs, **kwargs):
     """``evaluate_candidates(candidates)`` returning ``outputs``, fitting nothing.
 
     Only inside :func:`search_hooks`; ``outputs`` are the per-fit dicts of
     ``_fit_and_score``, candidate-major, as ``evaluate_candidates`` made them.
+    ``search`` is the fitting search: its "Fitting N folds for each of M
+    candidates" line (``verbose``) is not printed, as nothing is fitted.
     """
     _this_search.outputs = list(outputs)
+    verbose, search.verbose = search.verbose, 0
     try:
         results = evaluate_candidates(candidates, **kwargs)
     finally:
         _this_search.outputs = None
+        search.verbose = verbose
     return results
 
 
