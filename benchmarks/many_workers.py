@@ -52,7 +52,7 @@ from benchmarks.functions import branin  # noqa: E402
 
 BRANIN_MIN = 0.397887
 SPACE = {"x0": (-5.0, 10.0), "x1": (0.0, 15.0)}
-FOLD_NOISE = 0.5
+FOLD_NOISE = 0.1
 
 
 def _unit_hash(params, salt: str = "") -> float:
@@ -72,11 +72,14 @@ def fit_cost(params, spread: str) -> float:
 class SleepyBranin(BaseEstimator):
     """Sleeps its cost in ``fit``; scores minus Branin plus fold noise."""
 
-    def __init__(self, x0=0.0, x1=0.0, spread="uniform", time_scale=1.0):
+    def __init__(
+        self, x0=0.0, x1=0.0, spread="uniform", time_scale=1.0, noise=FOLD_NOISE
+    ):
         self.x0 = x0
         self.x1 = x1
         self.spread = spread
         self.time_scale = time_scale
+        self.noise = noise
 
     def fit(self, X, y=None):
         cost = fit_cost(self.get_params(), self.spread) * self.time_scale
@@ -87,7 +90,7 @@ class SleepyBranin(BaseEstimator):
 
     def score(self, X, y=None):
         fold = zlib.crc32(np.ascontiguousarray(X).tobytes())
-        noise = FOLD_NOISE * np.random.default_rng(fold).standard_normal()
+        noise = self.noise * np.random.default_rng(fold).standard_normal()
         return -branin(self.get_params()) + float(noise)
 
 
@@ -136,14 +139,15 @@ def available(method: str) -> bool:
     return True
 
 
-def run_one(method, spread, workers, n_iter, seed, time_scale) -> dict:
+def run_one(method, spread, workers, n_iter, seed, time_scale, backend, noise):
     scale = time_scale if workers > 1 else 0.0
-    estimator = SleepyBranin(spread=spread, time_scale=scale)
+    estimator = SleepyBranin(spread=spread, time_scale=scale, noise=noise)
     search = build(method, n_iter, workers, seed, estimator)
     X = np.random.default_rng(0).random((100, 2))
-    # Threads: a sleeping fit holds no core, and every method gets the same backend.
+    # Threads: a sleeping fit holds no core, and every method gets the same
+    # backend; "dask": a LocalCluster of one process per worker.
     with (
-        parallel_config(backend="threading", n_jobs=workers),
+        parallel_config(backend=backend, n_jobs=workers),
         warnings.catch_warnings(),
     ):
         warnings.simplefilter("ignore")  # optuna's experimental/deprecation notes
@@ -199,6 +203,17 @@ def summarize(rows) -> str:
     return "\n".join(lines)
 
 
+def _dask_cluster(workers: int):
+    """A client on a local cluster of ``workers`` single-threaded processes."""
+    from dask.distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True,
+        dashboard_address=None,
+    )  # fmt: skip
+    return Client(cluster)
+
+
 def _ints(text):
     return [int(v) for v in text.split(",") if v]
 
@@ -212,11 +227,18 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--time-scale", type=float, default=1.0)
     parser.add_argument(
+        "--noise", type=float, default=FOLD_NOISE, help="std of the fold noise"
+    )
+    parser.add_argument(
         "--one-worker",
         action="store_true",
         default=True,
         help="also run each method on one worker (instant fits)",
     )
+    parser.add_argument(
+        "--backend", default="threading", choices=["threading", "dask"],
+        help="dask: a LocalCluster with one single-threaded process per worker",
+    )  # fmt: skip
     parser.add_argument("--out", default="benchmarks/results/many_workers")
     args = parser.parse_args(argv)
 
@@ -238,8 +260,12 @@ def main(argv=None):
         if not (w == 1 and (spread != args.spreads.split(",")[0] or method == "random"))
     ]
     started = time.time()
+    clusters = {}
     for i, (spread, w, n, seed, method) in enumerate(plan, 1):
-        row = run_one(method, spread, w, n, seed, args.time_scale)
+        backend = args.backend if w > 1 else "threading"
+        if backend == "dask" and w not in clusters:
+            clusters[w] = _dask_cluster(w)
+        row = run_one(method, spread, w, n, seed, args.time_scale, backend, args.noise)
         rows.append(row)
         print(
             f"[{i}/{len(plan)}] {spread} W={w} n_iter={n} seed={seed} {method}: "
@@ -250,7 +276,8 @@ def main(argv=None):
         (out / "results.json").write_text(json.dumps({"rows": rows}, indent=1))
     report = (
         f"# Many workers on 2 cores\n\ncommand: python benchmarks/many_workers.py "
-        f"{' '.join(sys.argv[1:])}\nload average at the end: {load_average()}\n"
+        f"{' '.join(sys.argv[1:])}\nbackend: {args.backend}\n"
+        f"load average at the end: {load_average()}\n"
         f"total {time.time() - started:.0f} s\n" + summarize(rows)
     )
     (out / "report.md").write_text(report + "\n")

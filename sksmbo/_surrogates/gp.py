@@ -784,9 +784,12 @@ class GPProposer:
     neighbourhoods of the best points, polishes the best few with L-BFGS-B and
     proposes the maximizer. Batches and pending points use a constant liar:
     the fitted process is conditioned on each pending or already chosen point
-    with the *worst* score seen so far, hyperparameters fixed, which pushes
-    the next points of a batch away from them (a pessimistic lie explores more
-    than an optimistic one, Ginsbourger et al., 2010). Surrogate work runs on
+    with the *mean* score seen so far, hyperparameters fixed, which pushes
+    the next points of a batch away from them (CL-mean, Ginsbourger et al.,
+    2010). The worst score, the lie before, spoiled the region of a pending
+    point near the optimum: on Branin with fold noise, 4 and 11 candidates in
+    flight reached a regret of 0.32 and 0.68 with it, 0.03 and 0.15 with the
+    mean (10 seeds each; 0.008 with one in flight). Surrogate work runs on
     one BLAS thread.
 
     The learned noise variance of the process has a LogNormal(-8, 1) prior
@@ -959,7 +962,7 @@ class GPProposer:
         seeds = best_seeds(X, y)
         self._incumbent = seeds[-1:] if _POLISH_INCUMBENT else None
         return self._pick(
-            gp, best, float(y.min()), seeds, X, n_points, space, rng, pending
+            gp, best, float(y.mean()), seeds, X, n_points, space, rng, pending
         )
 
     def _pick(self, gp, best, liar, seeds, X, n_points, space, rng, pending):
