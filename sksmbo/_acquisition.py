@@ -50,9 +50,9 @@ _POLISH_FTOL = 1e-4
 
 def _improvement(mean, std, best, xi):
     """Broadcast inputs; return ``(mean - best - xi, std)`` as float arrays."""
-    mean, std = np.broadcast_arrays(
-        np.asarray(mean, dtype=float), np.asarray(std, dtype=float)
-    )
+    mean, std = np.asarray(mean, dtype=float), np.asarray(std, dtype=float)
+    if mean.shape != std.shape:  # broadcast_arrays costs more than the rest here
+        mean, std = np.broadcast_arrays(mean, std)
     return mean - best - xi, std
 
 
