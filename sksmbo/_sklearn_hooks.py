@@ -344,8 +344,11 @@ class Workers:
 
     @property
     def idle(self) -> int:
-        """Workers free for another fit."""
-        return max(0, self.n_workers - len(self._jobs))
+        """Fits the backend takes now: one queued per worker beyond the one
+        running, so that no worker waits for its next fit to travel (a dask
+        scheduler's round trip); in this thread, one at a time."""
+        capacity = 1 if self._inline else 2 * self.n_workers
+        return max(0, capacity - len(self._jobs))
 
     def submit(self, key, task) -> None:
         """Start ``task``, a ``(function, args, kwargs)`` from :func:`fit_tasks`."""
