@@ -30,6 +30,7 @@ Also here: the task tree of scikit-learn 1.9's callbacks, ``scorer_`` as
 
 from __future__ import annotations
 
+import copy
 import inspect
 import queue
 import threading
@@ -357,6 +358,7 @@ class Workers:
             self._jobs[key] = None
             self._done.put((key, function(*args, **kwargs)))
             return
+        task = (function, args, _detached(kwargs))
         batch = BatchedCalls(
             [task], self._backend.get_nested_backend(), None, self._pickle_cache
         )
@@ -405,6 +407,24 @@ class Workers:
             self._backend.abort_everything(ensure_ready=True)
         self._jobs.clear()
         self._done = queue.SimpleQueue()
+
+
+def _detached(kwargs: dict) -> dict:
+    """``kwargs`` with the callback context and the caller copied now.
+
+    scikit-learn >= 1.9 sends each fit its callback context and the search
+    (``caller``); both reach the search's task, whose children this thread
+    keeps adding (one per fit) while a pool's feeder thread pickles earlier
+    fits ("dictionary changed size during iteration"). A copy made here is
+    what the worker would have received.
+    """
+    if kwargs.get("callback_ctx") is None and kwargs.get("caller") is None:
+        return kwargs
+    names = [
+        name for name in ("callback_ctx", "caller") if kwargs.get(name) is not None
+    ]
+    copies = copy.deepcopy([kwargs[name] for name in names])
+    return {**kwargs, **dict(zip(names, copies, strict=True))}
 
 
 # --- continuing the fits of promoted candidates -----------------------------
