@@ -30,7 +30,6 @@ Also here: the task tree of scikit-learn 1.9's callbacks, ``scorer_`` as
 
 from __future__ import annotations
 
-import copy
 import inspect
 import queue
 import threading
@@ -358,7 +357,6 @@ class Workers:
             self._jobs[key] = None
             self._done.put((key, function(*args, **kwargs)))
             return
-        task = (function, args, _detached(kwargs))
         batch = BatchedCalls(
             [task], self._backend.get_nested_backend(), None, self._pickle_cache
         )
@@ -407,24 +405,6 @@ class Workers:
             self._backend.abort_everything(ensure_ready=True)
         self._jobs.clear()
         self._done = queue.SimpleQueue()
-
-
-def _detached(kwargs: dict) -> dict:
-    """``kwargs`` with the callback context and the caller copied now.
-
-    scikit-learn >= 1.9 sends each fit its callback context and the search
-    (``caller``); both reach the search's task, whose children this thread
-    keeps adding (one per fit) while a pool's feeder thread pickles earlier
-    fits ("dictionary changed size during iteration"). A copy made here is
-    what the worker would have received.
-    """
-    if kwargs.get("callback_ctx") is None and kwargs.get("caller") is None:
-        return kwargs
-    names = [
-        name for name in ("callback_ctx", "caller") if kwargs.get(name) is not None
-    ]
-    copies = copy.deepcopy([kwargs[name] for name in names])
-    return {**kwargs, **dict(zip(names, copies, strict=True))}
 
 
 # --- continuing the fits of promoted candidates -----------------------------
@@ -517,6 +497,13 @@ class _ContinuedNumbering:
         self._offset = offset
 
     def subcontext(self, task_name="", task_id=None, **kwargs):
+        # Copy on write: every fit carries its context, which reaches this
+        # one's children, and a pool's feeder thread may still be pickling
+        # earlier fits while this adds a child ("dictionary changed size
+        # during iteration"); the dict it iterates is then left alone.
+        children = getattr(self._context, "_children_map", None)
+        if isinstance(children, dict):
+            self._context._children_map = dict(children)
         return self._context.subcontext(
             task_name=task_name, task_id=self._offset + task_id, **kwargs
         )

@@ -83,8 +83,9 @@ def test_kwargs_parameters_are_searched(cls, binary):
     assert {"C", "min_data_in_leaf"} <= set(search.best_params_)
     values = [p["min_data_in_leaf"] for p in search.cv_results_["params"]]
     assert all(5 <= v < 60 for v in values)
-    assert search.best_estimator_.extra_["min_data_in_leaf"] == (
-        search.best_params_["min_data_in_leaf"]
+    assert (
+        search.best_estimator_.extra_["min_data_in_leaf"]
+        == (search.best_params_["min_data_in_leaf"])
     )
 
 
@@ -120,8 +121,9 @@ def test_lightgbm_search_takes_its_aliases(binary):
         cv=3,
         random_state=0,
     ).fit(X, y)
-    assert search.best_estimator_.get_params()["min_data_in_leaf"] == (
-        search.best_params_["min_data_in_leaf"]
+    assert (
+        search.best_estimator_.get_params()["min_data_in_leaf"]
+        == (search.best_params_["min_data_in_leaf"])
     )
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
 
@@ -208,9 +210,7 @@ def _callback_searches(estimator, scoring):
         BayesSearchCV(
             estimator(), space, n_iter=3, n_initial_points=2, n_points=2, **common
         ),
-        HalvingBayesSearchCV(
-            estimator(), space, aggressive_elimination=True, **common
-        ),
+        HalvingBayesSearchCV(estimator(), space, aggressive_elimination=True, **common),
     ]
 
 
@@ -248,6 +248,31 @@ def test_callbacks_see_sklearns_task_tree(case, refit):
             assert callback.count_hooks("on_fit_task_begin") == n_tasks
             assert callback.count_hooks("on_fit_task_end") == n_tasks
             assert callback.count_hooks("teardown") == 1
+
+
+def test_callback_contexts_keep_their_children_in_a_dict(monkeypatch):
+    """The engine copies the search task's children on write (a pool may be
+    pickling earlier fits, which reach them): the attribute must exist."""
+    utils = pytest.importorskip("sklearn.callback.tests._utils")
+    from sksmbo import _sklearn_hooks as hooks
+
+    contexts = []
+    original = hooks._ContinuedNumbering.subcontext
+
+    def recording(self, *args, **kwargs):
+        contexts.append(self._context)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(hooks._ContinuedNumbering, "subcontext", recording)
+    X = np.array([[-1, -1], [-2, -1], [1, 1], [2, 1]] * 5, dtype=float)
+    y = np.array([1, 1, 2, 2] * 5)
+    search = QuasiRandomSearchCV(
+        utils.NoCallbackEstimator(), {"max_iter": (1, 3)}, n_iter=3, cv=2,
+        n_jobs=2, scoring="accuracy", random_state=0,
+    )  # fmt: skip
+    search.set_callbacks(utils.RecordingCallback()).fit(X, y)
+    assert contexts and isinstance(contexts[-1]._children_map, dict)
+    assert len(contexts[-1]._children_map) == 3 * 2  # one per (candidate, fold)
 
 
 # -- scikit-optimize's optimizer_kwargs surface (issue 18, point 2) -------------
