@@ -568,7 +568,7 @@ _COMMON_PARAMS = """\
     pre_dispatch : int, or str, default='2*n_jobs'
         Accepted for compatibility with
         :class:`~sklearn.model_selection.GridSearchCV`; without effect: the
-        search never has more fits out than there are workers.
+        search never has more than two fits per worker out.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the choice of candidates. Pass an int for reproducible output
