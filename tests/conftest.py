@@ -34,3 +34,19 @@ class FastClassifier(ClassifierMixin, BaseEstimator):
 
     def score(self, X, y=None):
         return -((self.a - 0.3) ** 2) - 0.01 * abs(self.b - 3) + (self.c == "y") * 0.1
+
+
+@pytest.fixture
+def pending_at_ask(monkeypatch):
+    """The number of pending points at each ``Optimizer.ask`` of the test."""
+    from sksmbo import Optimizer
+
+    pending = []
+    ask = Optimizer.ask
+
+    def recording_ask(self, *args, **kwargs):
+        pending.append(len(self._pending))
+        return ask(self, *args, **kwargs)
+
+    monkeypatch.setattr(Optimizer, "ask", recording_ask)
+    return pending

@@ -119,25 +119,15 @@ def test_any_regressor_with_return_std(data):
 
 
 @pytest.mark.parametrize("n_jobs, in_flight", [(1, 1), (2, 4)])
-def test_n_points_auto_keeps_every_worker_busy(n_jobs, in_flight, data, monkeypatch):
+def test_n_points_auto_keeps_every_worker_busy(n_jobs, in_flight, data, pending_at_ask):
     """ "auto": one candidate in flight on one worker (a sequential search),
     else ceil(3 * workers / folds) + 1; each is asked with the rest pending."""
-    from sksmbo import Optimizer
-
-    pending = []
-    ask = Optimizer.ask
-
-    def recording_ask(self, *args, **kwargs):
-        pending.append(len(self._pending))
-        return ask(self, *args, **kwargs)
-
-    monkeypatch.setattr(Optimizer, "ask", recording_ask)
     search = BayesSearchCV(
         FastClassifier(), SPACE, n_iter=10, n_jobs=n_jobs, cv=2,
         n_initial_points=2, random_state=0,
     )  # fmt: skip
     search.fit(*data)
-    assert max(pending) == in_flight - 1
+    assert max(pending_at_ask) == in_flight - 1
     assert len(search.cv_results_["params"]) == 10
 
 

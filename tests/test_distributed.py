@@ -41,23 +41,13 @@ def test_same_results_as_local_n_jobs(cls, client, data):
     )
 
 
-def test_auto_follows_the_worker_count_not_n_jobs(client, data, monkeypatch):
+def test_auto_follows_the_worker_count_not_n_jobs(client, data, pending_at_ask):
     """Three dask workers, cv=2: ceil(3 * 3 / 2) + 1 = 6 candidates in flight,
     though joblib.effective_n_jobs(None) answers 1 under the dask backend."""
-    from sksmbo import Optimizer
-
-    pending = []
-    ask = Optimizer.ask
-
-    def recording_ask(self, *args, **kwargs):
-        pending.append(len(self._pending))
-        return ask(self, *args, **kwargs)
-
-    monkeypatch.setattr(Optimizer, "ask", recording_ask)
     search = TPESearchCV(FastClassifier(), {"a": (0.0, 1.0)}, n_iter=12, cv=2)
     with joblib.parallel_config("dask"):
         search.fit(*data)
-    assert max(pending) == 5
+    assert max(pending_at_ask) == 5
 
 
 def test_data_is_scattered_once_per_fit(client, data):
