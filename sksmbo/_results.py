@@ -8,7 +8,6 @@ failures: the search warns and returns them.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
@@ -104,20 +103,6 @@ def cv_results_metric(results: Mapping, scoring, refit) -> str:
         key[len("mean_test_") :] for key in results if key.startswith("mean_test_")
     ]
     return objective_metric(dict.fromkeys(names), scoring, refit)
-
-
-def read_scores(results: Mapping, metric: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The last ``k`` candidates of ``cv_results_``: mean ``metric`` and its variance.
-
-    The variance of a mean over folds is ``std**2 / n_splits``: the known
-    noise of each observation.
-    """
-    mean = np.asarray(results[f"mean_test_{metric}"][-k:], dtype=float)
-    std = np.asarray(results[f"std_test_{metric}"][-k:], dtype=float)
-    # Counted, not read from n_splits_: scikit-learn 1.4 sets that after the search.
-    split_key = re.compile(rf"split\d+_test_{re.escape(metric)}")
-    n_splits = sum(1 for key in results if split_key.fullmatch(key))
-    return mean, std**2 / max(n_splits, 1)
 
 
 def warn_exhausted(n_done: int, n_iter: int) -> None:
