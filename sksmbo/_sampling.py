@@ -13,6 +13,8 @@ time, dropping any point given before.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from scipy.stats import qmc
 
@@ -21,6 +23,8 @@ from sksmbo._compat import qmc_engine
 SAMPLERS = ("random", "sobol", "halton", "lhs", "hammersly", "grid")
 # Designs of a fixed size, built block by block.
 _POINT_SETS = ("hammersly", "grid")
+# Bits of scipy's Sobol' points: each coordinate is an integer over 2**30.
+_SOBOL_BITS = 30
 
 
 def check_sampler(sampler: str, param_name: str = "sampler") -> str:
@@ -171,6 +175,30 @@ class DesignStream:
         new = [i for i, key in enumerate(keys) if key not in self._given]
         self._given.update(keys)
         return points[new]
+
+
+@lru_cache(maxsize=64)
+def _sobol_integers(n_dims: int, m: int) -> np.ndarray:
+    """The first ``2**m`` unscrambled Sobol' points times ``2**30``, read-only."""
+    engine = qmc_engine(qmc.Sobol, n_dims, 0, scramble=False, bits=_SOBOL_BITS)
+    points = np.rint(engine.random_base2(m) * 2**_SOBOL_BITS).astype(np.uint32)
+    points.flags.writeable = False
+    return points
+
+
+def shifted_sobol(n_dims: int, m: int, rng: np.random.Generator) -> np.ndarray:
+    """``2**m`` Sobol' points with a random digital shift, shape (2**m, n_dims).
+
+    Each coordinate's 30 bits are XORed with one random word per column, a
+    randomization that keeps the net's balance and makes every point uniform
+    on [0, 1)^n_dims (a random digital shift; Dick & Pillichshammer, 2010,
+    "Digital nets and sequences"). The unshifted points are computed once per
+    ``(n_dims, m)``: building a scrambled engine for every call cost about
+    1 ms, a twentieth of a Gaussian-process proposal that screens such a set
+    each time (issue 24).
+    """
+    shift = rng.integers(0, 2**_SOBOL_BITS, size=n_dims, dtype=np.uint32)
+    return (_sobol_integers(n_dims, m) ^ shift) * 2.0**-_SOBOL_BITS
 
 
 def initial_design(sampler: str, n: int, n_dims: int, seed: int) -> np.ndarray:

@@ -235,6 +235,20 @@ def test_integer_columns_are_rounded_in_the_kernel():
     assert mean[0] == pytest.approx(mean[1]) and std[0] == pytest.approx(std[1])
 
 
+def test_posterior_of_snapped_points_skips_rounding_with_the_same_result():
+    space = Space({"x": (0.0, 1.0), "n": (1, 6), "c": ["a", "b", "c"]})
+    rng = np.random.default_rng(0)
+    X = space.snap(rng.random((12, 3)))
+    gp = GaussianProcess.fit(X, X[:, 0] - X[:, 1], space=space, n_restarts=0)
+    unsnapped = rng.random((30, 3))
+    snapped = space.snap(unsnapped)
+    expected = gp.posterior(unsnapped)
+    for got in (gp.posterior(snapped), gp.posterior(snapped, snapped=True)):
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+    # Unsnapped input with the flag is not rounded: it predicts elsewhere.
+    assert not np.allclose(gp.posterior(unsnapped, snapped=True)[0], expected[0])
+
+
 # -- proposer ----------------------------------------------------------------
 
 

@@ -5,7 +5,13 @@ import pytest
 from scipy.stats import qmc
 
 from sksmbo._compat import qmc_engine
-from sksmbo._sampling import SAMPLERS, DesignStream, check_sampler, initial_design
+from sksmbo._sampling import (
+    SAMPLERS,
+    DesignStream,
+    check_sampler,
+    initial_design,
+    shifted_sobol,
+)
 
 
 @pytest.mark.parametrize("sampler", SAMPLERS)
@@ -117,3 +123,21 @@ def test_point_set_is_built_for_its_size():
     np.testing.assert_array_equal(
         np.unique(X, axis=0), np.unique(initial_design("grid", 9, 2, seed=3), axis=0)
     )
+
+
+def test_shifted_sobol_is_a_balanced_random_net():
+    """Every column puts one point in each of 2**m equal intervals (the net's
+    balance survives the digital shift), the points are new for every draw
+    and reproducible from the generator's seed."""
+    m, d = 6, 5
+    X = shifted_sobol(d, m, np.random.default_rng(0))
+    assert X.shape == (2**m, d) and ((X >= 0) & (X < 1)).all()
+    for column in X.T:
+        np.testing.assert_array_equal(np.sort(np.floor(column * 2**m)), np.arange(2**m))
+    # Pairs of columns: one point in each of the 2**m cells of a 8 x 8 grid.
+    cells = np.floor(X[:, :2] * 8) @ np.array([8, 1])
+    np.testing.assert_array_equal(np.sort(cells), np.arange(2**m))
+    np.testing.assert_array_equal(X, shifted_sobol(d, m, np.random.default_rng(0)))
+    assert not np.array_equal(X, shifted_sobol(d, m, np.random.default_rng(1)))
+    rng = np.random.default_rng(0)
+    assert not np.array_equal(shifted_sobol(d, m, rng), shifted_sobol(d, m, rng))

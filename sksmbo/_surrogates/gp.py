@@ -41,6 +41,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from numbers import Integral
 from typing import NamedTuple
 
@@ -189,17 +190,24 @@ class InputMap(NamedTuple):
         ).astype(np.intp)
         return self._replace(n_dims=self.n_dims + 1, numeric=numeric, groups=groups)
 
-    def __call__(self, X: np.ndarray) -> np.ndarray:
-        """Kernel features of unit-cube rows, ndarray of shape (n, n_features)."""
+    def __call__(self, X: np.ndarray, *, snapped: bool = False) -> np.ndarray:
+        """Kernel features of unit-cube rows, ndarray of shape (n, n_features).
+
+        ``snapped`` says the discrete columns are already rounded
+        (``Space.snap``), as every point the acquisition maximizer scores is:
+        rounding them again cost more than the rest of a prediction.
+        """
         X = np.asarray(X, dtype=float)
         X = X.reshape(1, -1) if X.ndim < 2 else X
-        if self.discrete:
+        discrete = () if snapped else self.discrete
+        if discrete:
             X = X.copy()
-        for j, dim in self.discrete:
+        for j, dim in discrete:
             active = ~np.isnan(X[:, j])
             X[active, j] = dim.snap_unit(X[active, j])
         if not (len(self.arc) or len(self.nominal)):
-            return X[:, self.numeric]  # a copy (fancy indexing)
+            # Every column numeric, in order: X itself (callers never write to it).
+            return X if len(self.numeric) == X.shape[1] else X[:, self.numeric]
         blocks = [X[:, self.numeric]]
         if len(self.arc):
             angle = (np.pi / 2) * X[:, self.arc]
@@ -295,10 +303,11 @@ class _Prior(NamedTuple):
         logarithm (mode 1, the variance of standardized scores).
         """
         u = (theta - self.mean) / self.scale
-        jacobian = np.ones_like(theta)
-        jacobian[-2] = 0.0
-        value = -0.5 * float(u @ u) - float(jacobian @ theta)
-        return value, -u / self.scale - jacobian
+        # The Jacobian term: -log of each parameter but the signal variance.
+        value = -0.5 * float(u @ u) - float(theta.sum()) + float(theta[-2])
+        grad = -u / self.scale - 1.0
+        grad[-2] += 1.0
+        return value, grad
 
     def mode(self) -> np.ndarray:
         theta = self.mean - self.scale**2
@@ -407,33 +416,35 @@ def log_posterior(
     grad : ndarray of shape (n_dims + 2,) or None
         Its gradient; None when ``gradient`` is False.
     """
-    params = GPParams.from_vector(theta)
+    # Each L-BFGS-B step of the fit evaluates this: scalars stay Python floats
+    # and the diagonal is written through a strided view (issue 24).
     n, d = len(y), len(theta) - 2
-    Zs = Z / params.lengthscales[groups]
-    sq = _sq_dist(Zs, Zs)
-    np.fill_diagonal(sq, 0.0)
+    signal, noise_variance = math.exp(theta[d]), math.exp(theta[d + 1])
+    Zs = Z * np.exp(-theta[:d])[groups]
+    sq_norms = (Zs * Zs).sum(1)
+    sq = np.maximum(sq_norms[:, None] + sq_norms - 2.0 * (Zs @ Zs.T), 0.0)
+    sq.flat[:: n + 1] = 0.0
     k, r, e = _matern52(sq)
-    Kf = params.signal_variance * k
+    Kf = signal * k
     K = Kf.copy()
-    K[np.diag_indices(n)] += noise + params.noise_variance
+    K.flat[:: n + 1] += noise + noise_variance
     L = _cholesky(K)
     alpha = lapack.dpotrs(L, y, lower=1)[0]
-    value = (
-        -0.5 * float(y @ alpha) - float(np.log(np.diag(L)).sum()) - 0.5 * n * _LOG_2PI
-    )
+    value = -0.5 * float(y @ alpha) - float(np.log(L.diagonal()).sum())
+    value -= 0.5 * n * _LOG_2PI
     if prior is not None:
         prior_value, prior_grad = prior.log_density(theta)
         value += prior_value
     if not gradient:
         return value, None
     W = np.outer(alpha, alpha) - _inverse(L)
-    M = W * (params.signal_variance * (5.0 / 3.0) * (1.0 + _SQRT5 * r) * e)
+    M = W * ((signal * 5.0 / 3.0) * (1.0 + _SQRT5 * r) * e)
     # sum_ab M_ab (z_ac - z_bc)^2 = 2 sum_a z_ac^2 (M 1)_a - 2 z_c^T M z_c
-    per_feature = 2.0 * (M.sum(1) @ (Zs * Zs)) - 2.0 * np.einsum("ac,ac->c", Zs, M @ Zs)
+    per_feature = 2.0 * (M.sum(1) @ (Zs * Zs)) - 2.0 * ((M @ Zs) * Zs).sum(0)
     grad = np.empty(d + 2)
     grad[:d] = 0.5 * np.bincount(groups, weights=per_feature, minlength=d)
-    grad[d] = 0.5 * float(np.einsum("ab,ab->", W, Kf))
-    grad[d + 1] = 0.5 * params.noise_variance * float(np.trace(W))
+    grad[d] = 0.5 * float((W * Kf).sum())
+    grad[d + 1] = 0.5 * noise_variance * float(W.trace())
     if prior is not None:
         grad += prior_grad
     return value, grad
@@ -656,20 +667,43 @@ class GaussianProcess:
             params, input_map, X, y, noise, y_mean, y_scale, Zs, K_inv @ y, K_inv
         )
 
-    def _cross(self, X: np.ndarray) -> np.ndarray:
-        """Prior covariances between ``X`` and the training points, (m, n)."""
-        Zs = self.input_map(X) / self.params.lengthscales[self.input_map.groups]
-        return self.params.signal_variance * _matern52(_sq_dist(Zs, self.Zs))[0]
+    @cached_property
+    def _inverse_scales(self) -> np.ndarray:
+        """``1 / lengthscale`` of each kernel feature."""
+        return 1.0 / self.params.lengthscales[self.input_map.groups]
 
-    def posterior(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    @cached_property
+    def _train_sq_norms(self) -> np.ndarray:
+        """Squared norms of the rows of ``Zs``."""
+        return (self.Zs * self.Zs).sum(1)
+
+    def _cross(self, X: np.ndarray, snapped: bool = False) -> np.ndarray:
+        """Prior covariances between ``X`` and the training points, (m, n)."""
+        # _sq_dist with the training side's norms kept: the polish of the
+        # acquisition calls this tens of times per proposal (issue 24).
+        Zs = self.input_map(X, snapped=snapped) * self._inverse_scales
+        sq = (Zs * Zs).sum(1)[:, None] + self._train_sq_norms - 2.0 * (Zs @ self.Zs.T)
+        return self.params.signal_variance * _matern52(np.maximum(sq, 0.0))[0]
+
+    def posterior(
+        self, X: np.ndarray, *, snapped: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Posterior mean and std of the latent function, *standardized* units.
+
+        Parameters
+        ----------
+        X : ndarray of shape (m, n_dims)
+            Points in the unit cube.
+        snapped : bool, default=False
+            The discrete columns of ``X`` are already rounded (``Space.snap``);
+            skips rounding them again.
 
         Returns
         -------
         mean, std : ndarray of shape (m,)
             ``std`` excludes observation noise.
         """
-        Ks = self._cross(X)
+        Ks = self._cross(X, snapped)
         mean = Ks @ self.alpha
         var = self.params.signal_variance - np.einsum("ij,ij->i", Ks @ self.K_inv, Ks)
         return mean, np.sqrt(
@@ -1026,7 +1060,8 @@ class GPProposer:
         cost_model = self.cost_model_
 
         def score(X: np.ndarray) -> np.ndarray:
-            mean, std = gp.posterior(X)
+            # maximize scores snapped points only (its contract).
+            mean, std = gp.posterior(X, snapped=True)
             if cost_model is None:
                 return acquisition(mean, std, best, **kwargs)
             # log(acquisition / seconds), as the acquisition is in log space.
