@@ -13,18 +13,26 @@ k - 1`` are in flight (pending in the optimizer). A result that comes back
 early waits for its turn; the engine stalls only when a straggler holds up
 ``window`` candidates. The same seed and ``window`` give the same candidates
 on one worker or a thousand.
+
+Racing (``race``, see :mod:`sksmbo._racing`): a candidate's first folds are
+dispatched first; each later fold only once the folds before it show that
+the candidate may still beat the incumbent, or when a worker would idle
+otherwise. A raced-out candidate is told with the folds it was raced out
+after; folds of it that were already running are dropped when they come
+back, so that what is told does not depend on timing either.
 """
 
 from __future__ import annotations
 
+import heapq
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from math import ceil
 
 from sksmbo._interrupts import interrupts_deferred
+from sksmbo._racing import MIN_FOLDS
 from sksmbo._warn import warn
 
 # Candidates in flight per worker-fold: enough that a candidate's last folds
@@ -53,12 +61,16 @@ class _Candidate:
     index: int
     params: dict
     tasks: list
-    outputs: list = field(default_factory=list)
-    n_back: int = 0
+    outputs: list = field(default_factory=list)  # per fold; None until back
+    basis: object = None  # what racing compares it with; None: never raced
+    n_needed: int = 0  # folds it gets: all, or those it was raced out after
+    held: list = field(default_factory=list)  # folds racing may still cancel
+    next_check: int = MIN_FOLDS  # folds before the next racing check
+    raced: object = None  # racing's verdict once raced out
 
     @property
     def complete(self) -> bool:
-        return self.n_back == len(self.tasks)
+        return all(out is not None for out in self.outputs[: self.n_needed])
 
 
 class Engine:
@@ -84,6 +96,13 @@ class Engine:
     deadline : float or None
         ``time.perf_counter()`` value: once a candidate told after it, no new
         candidate is proposed (the first candidates in flight always are).
+    race : sksmbo._racing.Race or None
+        Races candidates out (``snapshot()`` at each proposal, ``check(basis,
+        outputs)`` as its first folds come back); a raced-out candidate is
+        told as ``tell(params, outputs, raced=verdict)``, with None for the
+        folds it did not get. With ``n_points=None``, racing keeps the
+        ``"auto"`` number of candidates in flight, so that later candidates
+        race against what the first ones found.
     """
 
     def __init__(
@@ -95,6 +114,7 @@ class Engine:
         fold_tasks: Callable[[dict], Sequence],
         tell: Callable[[dict, list], bool],
         deadline: float | None = None,
+        race=None,
     ):
         self.open_workers = open_workers
         self.n_points = n_points
@@ -102,6 +122,7 @@ class Engine:
         self.fold_tasks = fold_tasks
         self.tell = tell
         self.deadline = deadline
+        self.race = race
         self.exhausted = False  # the space ran out of candidates
         self.stopped = False  # a callback or the deadline stopped the search
 
@@ -114,7 +135,9 @@ class Engine:
         is told, and the exception is raised.
         """
         self._flight: dict[int, _Candidate] = {}  # proposed, not told
-        self._queue: deque = deque()  # (candidate, fold) not yet dispatched
+        # (priority, candidate index, fold, candidate) not yet dispatched:
+        # oldest candidate first, fits lost with a worker before anything.
+        self._queue: list = []
         self._retried: set = set()
         self._n_proposed = 0
         self._n_told = 0
@@ -122,8 +145,9 @@ class Engine:
             return
         self.workers = self.open_workers()
         n_splits = len(self._flight[0].tasks)
+        n_points = "auto" if self.race and self.n_points is None else self.n_points
         self.window = window_size(
-            self.n_points, self.workers.n_workers, n_splits, n_iter or n_candidates
+            n_points, self.workers.n_workers, n_splits, n_iter or n_candidates
         )
         with self.workers:
             self._loop(n_candidates)
@@ -168,8 +192,9 @@ class Engine:
             self._n_told += 1
 
     def _tell(self, candidate: _Candidate) -> None:
+        raced = {} if candidate.raced is None else {"raced": candidate.raced}
         with interrupts_deferred():
-            stop = self.tell(candidate.params, candidate.outputs)
+            stop = self.tell(candidate.params, candidate.outputs, **raced)
         if stop or self._past_deadline():
             self._stop()
 
@@ -189,16 +214,42 @@ class Engine:
             self.exhausted = True
             return False
         tasks = list(self.fold_tasks(params))
-        candidate = _Candidate(self._n_proposed, params, tasks, [None] * len(tasks))
+        n = len(tasks)
+        candidate = _Candidate(self._n_proposed, params, tasks, [None] * n, n_needed=n)
+        if self.race is not None and n > MIN_FOLDS:
+            candidate.basis = self.race.snapshot()
+        if candidate.basis is not None:
+            candidate.held = list(range(MIN_FOLDS, n))
         self._flight[candidate.index] = candidate
-        self._queue.extend((candidate, fold) for fold in range(len(tasks)))
+        for fold in range(n):
+            if fold not in candidate.held:
+                self._enqueue(candidate, fold)
         self._n_proposed += 1
         return True
 
+    def _enqueue(self, candidate: _Candidate, fold: int, priority: int = 1) -> None:
+        heapq.heappush(self._queue, (priority, candidate.index, fold, candidate))
+
     def _dispatch(self) -> None:
-        while self._queue and self.workers.idle:
-            candidate, fold = self._queue.popleft()
+        while self.workers.idle:
+            fit = self._next_fit()
+            if fit is None:
+                return
+            candidate, fold = fit
             self.workers.submit((candidate.index, fold), candidate.tasks[fold])
+
+    def _next_fit(self) -> tuple[_Candidate, int] | None:
+        """The next fold to run: a needed one, or one racing may cancel later
+        when a worker would idle otherwise."""
+        while self._queue:
+            _, _, fold, candidate = heapq.heappop(self._queue)
+            if fold < candidate.n_needed:  # not raced out meanwhile
+                return candidate, fold
+        if self.workers.running < self.workers.n_workers:
+            for candidate in self._flight.values():  # oldest first
+                if candidate.held:
+                    return candidate, candidate.held.pop(0)
+        return None
 
     def _collect_one(self) -> None:
         try:
@@ -206,9 +257,34 @@ class Engine:
         except BrokenProcessPool as exc:
             self._retry_after_worker_death(exc)
             return
-        candidate = self._flight[index]
+        candidate = self._flight.get(index)
+        if candidate is None or fold >= candidate.n_needed:
+            return  # a fold of a raced-out candidate that was already running
         candidate.outputs[fold] = output
-        candidate.n_back += 1
+        if candidate.basis is not None:
+            self._race(candidate)
+
+    def _race(self, candidate: _Candidate) -> None:
+        """Check ``candidate`` after each of its first folds, in fold order.
+
+        A check after ``k`` folds either races it out or releases fold ``k``.
+        """
+        outputs = candidate.outputs
+        while candidate.next_check < candidate.n_needed:
+            k = candidate.next_check
+            if any(out is None for out in outputs[:k]):
+                return  # an earlier fold is not back yet
+            verdict = self.race.check(candidate.basis, outputs[:k])
+            if verdict is not None:
+                candidate.raced = verdict
+                candidate.n_needed = k
+                candidate.held.clear()
+                outputs[k:] = [None] * (len(outputs) - k)
+                return
+            candidate.next_check += 1
+            if k in candidate.held:
+                candidate.held.remove(k)
+                self._enqueue(candidate, k)
 
     def _retry_after_worker_death(self, exc: BrokenProcessPool) -> None:
         """Send the fits lost with a dead worker again, once, on a fresh pool."""
@@ -220,9 +296,10 @@ class Engine:
             f"({type(exc).__name__}); evaluating them again on a fresh pool."
         )
         self._retried.update(lost)
-        self._queue.extendleft(
-            (self._flight[index], fold) for index, fold in sorted(lost, reverse=True)
-        )
+        for index, fold in lost:
+            candidate = self._flight.get(index)
+            if candidate is not None and fold < candidate.n_needed:
+                self._enqueue(candidate, fold, priority=0)
 
     def _stop(self) -> None:
         """Propose nothing more; the candidates in flight are finished and told.

@@ -86,17 +86,25 @@ class CandidateLog:
         self.done = done
         self.best = (-math.inf, None)  # (score, candidate number)
 
-    def report(self, points, mean, std, fit_time) -> None:
-        """Record the candidates ``points`` just evaluated, in order."""
+    def report(self, points, mean, std, fit_time, n_evaluated=None, n_splits=None):
+        """Record the candidates ``points`` just evaluated, in order.
+
+        A candidate raced out (``n_evaluated < n_splits`` folds) is never the
+        best: its mean is over its first folds only.
+        """
+        raced = n_evaluated is not None and n_evaluated < n_splits
         for point, score, spread, seconds in zip(
             points, mean, std, fit_time, strict=True
         ):
             self.done += 1
-            if score == score and score > self.best[0]:  # NaN: a failure
+            if not raced and score == score and score > self.best[0]:  # NaN: failed
                 self.best = (float(score), self.done)
+            folds = (
+                f" (raced out after {n_evaluated} of {n_splits} folds)" if raced else ""
+            )
             self.emit(
                 f"{self.name}: candidate {self.done}/{self.total}, score "
-                f"{score:.4f} ± {spread:.4f}, fit {seconds:.2f} s, "
+                f"{score:.4f} ± {spread:.4f}{folds}, fit {seconds:.2f} s, "
                 f"{_format_params(point)}; best {self._best_text()}"
             )
 

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from scipy.stats import rankdata
 
 from sksmbo._warn import warn
 
@@ -66,6 +67,14 @@ def objective_metric(test_scores, scoring, refit) -> str:
     if isinstance(scoring, Mapping | list | tuple):
         return list(scoring)[0]
     return next(iter(test_scores))  # a callable returning a dict
+
+
+def objective_score(output: Mapping, scoring, refit) -> float:
+    """The score one fold's ``_fit_and_score`` output gives the maximized metric."""
+    scores = output["test_scores"]
+    if not isinstance(scores, Mapping):  # one metric, or a failed fit's error_score
+        return float(scores)
+    return float(scores[objective_metric(scores, scoring, refit)])
 
 
 def round_scores(
@@ -129,3 +138,115 @@ def keep_results_without_refit(search, results, scorers) -> None:
         "available. Refit it with "
         "clone(search.estimator).set_params(**search.best_params_).fit(X, y)."
     )
+
+
+# -- raced-out candidates ---------------------------------------------------------
+#
+# A raced-out candidate has fold outputs on its first folds only; the search
+# keeps None for the others. sklearn builds cv_results_ from n_splits outputs
+# per candidate: it is given stand-ins with the mean of the evaluated folds
+# (so that its means are already the means over the folds evaluated and it
+# sees no missing score to warn of), and the columns are corrected after.
+
+
+def n_splits_evaluated(out: Sequence, n_splits: int) -> np.ndarray:
+    """Folds evaluated per candidate of ``out`` (None: a fold raced out)."""
+    present = np.array([o is not None for o in out]).reshape(-1, n_splits)
+    return present.sum(axis=1)
+
+
+def with_stand_ins(out: Sequence, n_splits: int) -> list:
+    """``out`` with each raced-out fold replaced by a stand-in for sklearn."""
+    filled = list(out)
+    for start in range(0, len(out), n_splits):
+        folds = out[start : start + n_splits]
+        evaluated = [o for o in folds if o is not None]
+        if len(evaluated) == n_splits:
+            continue
+        stand_in = _mean_output(evaluated)
+        for i, o in enumerate(folds):
+            if o is None:
+                filled[start + i] = stand_in
+    return filled
+
+
+def _mean_output(outputs: list) -> dict:
+    """A fold output whose scores and times are the means of ``outputs``."""
+
+    def mean(values):
+        if isinstance(values[0], Mapping):
+            return {
+                name: float(np.mean([v[name] for v in values])) for name in values[0]
+            }
+        return float(np.mean(values))
+
+    stand_in = dict(outputs[0])
+    for key in ("test_scores", "train_scores", "fit_time", "score_time"):
+        if key in stand_in:
+            stand_in[key] = mean([o[key] for o in outputs])
+    return stand_in
+
+
+def mark_raced_out(results: dict, out: Sequence, n_splits: int) -> None:
+    """Correct ``results`` (cv_results_, in place) for raced-out candidates.
+
+    Raced-out folds are NaN in ``split{i}_*``; means and standard deviations
+    are over the folds evaluated; ranks put every raced-out candidate after
+    every fully evaluated one; ``n_splits_evaluated`` says how many folds each
+    candidate got.
+    """
+    evaluated = n_splits_evaluated(out, n_splits)
+    results["n_splits_evaluated"] = evaluated
+    raced = evaluated < n_splits
+    if not raced.any():
+        return
+    skipped = np.arange(n_splits)[None, :] >= evaluated[:, None]
+    for key in [k for k in results if k.startswith(("mean_test_", "mean_train_"))]:
+        kind, metric = key[len("mean_") :].split("_", 1)
+        columns = [f"split{i}_{kind}_{metric}" for i in range(n_splits)]
+        scores = np.column_stack([results[c] for c in columns]).astype(float)
+        scores[skipped] = np.nan
+        for i, column in enumerate(columns):
+            results[column] = scores[:, i]
+        _set_rows(results, f"mean_{kind}_{metric}", raced, np.nanmean(scores[raced], 1))
+        _set_rows(results, f"std_{kind}_{metric}", raced, np.nanstd(scores[raced], 1))
+        if kind == "test":
+            results[f"rank_test_{metric}"] = rank_raced_last(results[key], raced)
+    for kind in ("fit", "score"):
+        times = [
+            np.std(
+                [
+                    o[f"{kind}_time"]
+                    for o in out[i * n_splits : (i + 1) * n_splits]
+                    if o is not None
+                ]
+            )
+            for i in np.flatnonzero(raced)
+        ]
+        _set_rows(results, f"std_{kind}_time", raced, np.array(times))
+
+
+def _set_rows(results: dict, key: str, rows: np.ndarray, values) -> None:
+    column = np.array(results[key], dtype=float)  # a copy: may be masked or shared
+    column[rows] = values
+    results[key] = column
+
+
+def _rank(means: np.ndarray) -> np.ndarray:
+    """sklearn's ranks of mean scores: 1 is best, NaN tied with the worst."""
+    if np.isnan(means).all():
+        return np.ones(len(means), dtype=np.int32)
+    filled = np.nan_to_num(means, nan=np.nanmin(means) - 1)
+    return rankdata(-filled, method="min").astype(np.int32)
+
+
+def rank_raced_last(means, raced: np.ndarray) -> np.ndarray:
+    """Ranks of ``means`` with every ``raced`` candidate after every other one."""
+    means = np.asarray(means, dtype=float)
+    ranks = np.empty(len(means), dtype=np.int32)
+    full = ~raced
+    if full.any():
+        ranks[full] = _rank(means[full])
+    if raced.any():
+        ranks[raced] = full.sum() + _rank(means[raced])
+    return ranks

@@ -40,11 +40,15 @@ from sksmbo._engine import Engine
 from sksmbo._interrupts import interrupts_deferred
 from sksmbo._optimizer import Optimizer
 from sksmbo._progress import CandidateLog, Progress
+from sksmbo._racing import Race, racing_confidence
 from sksmbo._results import (
     keep_results_without_refit,
+    mark_raced_out,
+    objective_score,
     raise_if_all_fits_failed,
     round_scores,
     warn_exhausted,
+    with_stand_ins,
 )
 from sksmbo._sampling import SAMPLERS
 from sksmbo._sklearn_hooks import (
@@ -87,6 +91,7 @@ class _BaseSMBOSearch(BaseSearchCV):
         "progress_bar": ["boolean"],
         "warm_start": ["boolean"],
         "constraints": [callable, list, None],
+        "racing": ["boolean", Interval(RealNumber, 0.5, 1, closed="left")],
     }
 
     def __init__(
@@ -110,6 +115,7 @@ class _BaseSMBOSearch(BaseSearchCV):
         progress_bar,
         warm_start,
         constraints,
+        racing,
     ):
         super().__init__(
             estimator=estimator,
@@ -131,12 +137,15 @@ class _BaseSMBOSearch(BaseSearchCV):
         self.progress_bar = progress_bar
         self.warm_start = warm_start
         self.constraints = constraints
+        self.racing = racing
 
     # What only a running fit holds. scikit-learn >= 1.9 sends the search
     # itself with every fit task (``caller``, for its callbacks): pickling
     # the growing search state or the Parallel with each fit would cost
     # O(candidates) per fit, or fail.
-    _FIT_ONLY = ("_parallel", "_log", "_callbacks", "_resume", "_fingerprint")
+    _FIT_ONLY = (
+        "_parallel", "_log", "_callbacks", "_resume", "_fingerprint", "_race"
+    )  # fmt: skip
 
     def __getstate__(self):
         state = dict(super().__getstate__())  # may be self.__dict__ itself
@@ -284,6 +293,7 @@ class _BaseSMBOSearch(BaseSearchCV):
             optimizer.constraint = constraint
         self._state = self._resume or SearchState(optimizers, [], [], None)
         self._state.fingerprint = self._fingerprint
+        self._race = self._make_race(self._state)
         self.optimizer_results_ = []
         search_ctx = search_context(callback_ctx, self)
         done = sum(len(opt.yi) for opt in optimizers)
@@ -318,6 +328,23 @@ class _BaseSMBOSearch(BaseSearchCV):
         close_search_context(search_ctx, self)
         raise_if_all_fits_failed(fits)
         self._searched = True
+
+    def _make_race(self, state: SearchState) -> Race | None:
+        """What races candidates out (``racing``), knowing the candidates so far."""
+        confidence = racing_confidence(self.racing)
+        if confidence is None:
+            return None
+
+        def score_of(output):
+            return objective_score(output, self.scoring, self.refit)
+
+        race = Race(confidence, score_of)
+        n = state.n_splits
+        for start in range(0, len(state.out), n or 1):
+            folds = state.out[start : start + n]
+            if all(out is not None for out in folds):
+                race.observe(folds)
+        return race
 
     def _candidate_constraint(self):
         """One predicate from ``constraints``, or None."""
@@ -358,13 +385,13 @@ class _BaseSMBOSearch(BaseSearchCV):
         callbacks (a checkpoint) finish before an interrupt is raised.
         """
 
-        def tell(params, outputs):
-            return self._tell(optimizer, params, outputs, progress)
+        def tell(params, outputs, raced=None):
+            return self._tell(optimizer, params, outputs, progress, raced)
 
         engine = Engine(
             lambda: Workers(self._parallel), n_points=self.n_points,
             propose=optimizer.ask, fold_tasks=fold_tasks, tell=tell,
-            deadline=deadline,
+            deadline=deadline, race=self._race,
         )  # fmt: skip
         try:
             engine.run(n_iter - len(optimizer.yi), n_iter)
@@ -385,19 +412,32 @@ class _BaseSMBOSearch(BaseSearchCV):
             warn_exhausted(len(optimizer.yi), n_iter)
         return engine.stopped
 
-    def _tell(self, optimizer, params, outputs, progress) -> bool:
-        """Record a candidate; run the callbacks; return whether one says stop."""
+    def _tell(self, optimizer, params, outputs, progress, raced=None) -> bool:
+        """Record a candidate; run the callbacks; return whether one says stop.
+
+        A raced-out candidate (``raced``, with None for the folds it did not
+        get) is told to the optimizer as its full-CV mean predicted from the
+        folds it shares with the incumbent, and that prediction's larger
+        noise: its mean over its first folds alone would flatter it when
+        those folds are easy ones.
+        """
         state = self._state
         state.n_splits = len(outputs)
+        evaluated = [out for out in outputs if out is not None]
         mean, variance, fit_time = round_scores(
-            outputs, len(outputs), self.scoring, self.refit
+            evaluated, len(evaluated), self.scoring, self.refit
         )
-        optimizer.tell([params], mean, variance, fit_time)
+        if raced is None:
+            optimizer.tell([params], mean, variance, fit_time)
+            if self._race is not None:
+                self._race.observe(outputs)
+        else:
+            optimizer.tell([params], [raced.estimate], [raced.noise], fit_time)
         state.candidates.append(params)
         state.out.extend(outputs)
         progress.update(1, optimizer.best()[1])
-        std = np.sqrt(variance * len(outputs))  # over folds, as cv_results_
-        self._log.report([params], mean, std, fit_time)
+        std = np.sqrt(variance * len(evaluated))  # over folds, as cv_results_
+        self._log.report([params], mean, std, fit_time, len(evaluated), len(outputs))
         result = optimizer.result()
         result.search_state = state
         # Every callback sees every candidate (a checkpoint listed after a
@@ -411,7 +451,10 @@ class _BaseSMBOSearch(BaseSearchCV):
         that cv_results_, best_index_ and the refit cover the whole search.
         """
         state = self._state
-        state.results = replay(evaluate_candidates, self, state.candidates, state.out)
+        out = with_stand_ins(state.out, state.n_splits)
+        state.results = replay(evaluate_candidates, self, state.candidates, out)
+        if self._race is not None or any(o is None for o in state.out):
+            mark_raced_out(state.results, state.out, state.n_splits)
 
 
 class AllOf:
@@ -606,6 +649,17 @@ _COMMON_PARAMS = """\
         * p["n_estimators"] <= 2000``). Checked before any fit: an error is
         raised if the constraints reject every candidate tried.
 
+    racing : bool or float, default=False
+        Stop a candidate's remaining folds once it cannot beat the best
+        candidate so far: after each of its folds from the second on, an
+        upper confidence bound on its mean score, paired with the best
+        candidate's scores on the same folds, is compared with the best
+        candidate's mean. A float in ``[0.5, 1)`` is the confidence of that
+        bound; True means 0.95. The best candidate always has every fold, so
+        ``best_score_`` is a full cross-validated mean; ``cv_results_`` gains
+        a column ``n_splits_evaluated``, raced-out folds are NaN, and
+        raced-out candidates rank after all others. See :ref:`racing`.
+
     warm_start : bool, default=False
         Calling ``fit`` again continues the search (up to a larger ``n_iter``)
         instead of starting over; no evaluated candidate is refitted.
@@ -623,7 +677,8 @@ _COMMON_ATTRIBUTES = """\
     cv_results_ : dict of numpy (masked) ndarrays
         A dict with keys as column headers and values as columns, in the
         format of :class:`~sklearn.model_selection.RandomizedSearchCV`'s, one
-        row per evaluated candidate in the order they were proposed.
+        row per evaluated candidate in the order they were proposed. With
+        ``racing``, also ``n_splits_evaluated``: the folds each candidate got.
 
     best_estimator_ : estimator
         Estimator refit on the whole data with the best found parameters.
@@ -763,6 +818,7 @@ class QuasiRandomSearchCV(_BaseSMBOSearch):
         progress_bar=False,
         warm_start=False,
         constraints=None,
+        racing=False,
     ):
         super().__init__(
             estimator,
@@ -783,6 +839,7 @@ class QuasiRandomSearchCV(_BaseSMBOSearch):
             progress_bar=progress_bar,
             warm_start=warm_start,
             constraints=constraints,
+            racing=racing,
         )
         self.sampler = sampler
         self.scramble = scramble
@@ -1004,6 +1061,7 @@ class BayesSearchCV(_BaseSMBOSearch):
         progress_bar=False,
         warm_start=False,
         constraints=None,
+        racing=False,
     ):
         super().__init__(
             estimator,
@@ -1024,6 +1082,7 @@ class BayesSearchCV(_BaseSMBOSearch):
             progress_bar=progress_bar,
             warm_start=warm_start,
             constraints=constraints,
+            racing=racing,
         )
         self.optimizer_kwargs = optimizer_kwargs
         self.base_estimator = base_estimator
@@ -1313,6 +1372,7 @@ class TPESearchCV(_BaseSMBOSearch):
         progress_bar=False,
         warm_start=False,
         constraints=None,
+        racing=False,
     ):
         super().__init__(
             estimator,
@@ -1333,6 +1393,7 @@ class TPESearchCV(_BaseSMBOSearch):
             progress_bar=progress_bar,
             warm_start=warm_start,
             constraints=constraints,
+            racing=racing,
         )
         self.n_startup = n_startup
         self.n_ei_candidates = n_ei_candidates

@@ -684,7 +684,8 @@ def _from_state(state, tracked: _Tracked) -> list:
     n_splits = state.n_splits
     new = []
     for i in range(len(tracked.params), len(state.candidates)):
-        out = state.out[i * n_splits : (i + 1) * n_splits]
+        folds = state.out[i * n_splits : (i + 1) * n_splits]
+        out = [o for o in folds if o is not None]  # None: raced out (racing)
         test_scores = _fold_scores(out)
         metric = _maximized(test_scores, state.optimizers, i, tracked)
         new.append(

@@ -1,0 +1,132 @@
+"""Fold-level racing: stop a candidate's folds once it cannot beat the incumbent.
+
+After each of its first folds (from the second on) a candidate is compared
+with the incumbent, the best fully evaluated candidate, on the same folds:
+folds differ in difficulty, so the paired differences ``d_i = s_i - b_i``
+of their scores vary far less than the scores do. The candidate's full-CV
+mean beats the incumbent's exactly when the mean of all ``n`` differences is
+positive. With ``k`` of them known, that mean is predicted as ``mean(d)``
+with variance ``sigma**2 (n - k) / (n k)`` (the unknown mean difference plus
+the ``n - k`` folds still to come); the candidate is raced out when the
+upper confidence bound of that prediction is below zero. ``sigma`` is the
+spread of paired differences pooled over every fully evaluated candidate and
+the candidate's own folds; the bound uses Student's t for its degrees of
+freedom, and no candidate is raced out before a few are fully evaluated.
+
+A candidate is compared with the search as it stood when it was proposed
+(:meth:`Race.snapshot`), which the engine makes reproducible: the same
+candidates are raced whatever the timing.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from scipy.stats import t as student_t
+
+#: The confidence of ``racing=True``.
+DEFAULT_CONFIDENCE = 0.95
+
+#: Folds every candidate gets before it can be raced out.
+MIN_FOLDS = 2
+
+#: Fully evaluated candidates needed before any is raced out: the incumbent
+#: and enough others that the spread of paired differences is not a guess.
+MIN_FULL = 4
+
+
+class Basis(NamedTuple):
+    """What a candidate is raced against: the search when it was proposed."""
+
+    incumbent: np.ndarray  # the incumbent's fold scores
+    spread_ss: float  # sum of squared deviations of the paired differences
+    spread_dof: int  # their degrees of freedom
+
+
+class RacedOut(NamedTuple):
+    """A candidate stopped after ``n_evaluated`` folds, as its model sees it."""
+
+    n_evaluated: int
+    estimate: float  # its full-CV mean predicted from the paired folds
+    noise: float  # the variance of that prediction
+
+
+class Race:
+    """The incumbent and the spread of paired fold scores, told candidate by candidate.
+
+    Parameters
+    ----------
+    confidence : float
+        One-sided confidence of the bound that races a candidate out, in
+        ``[0.5, 1)``: the larger, the surer a raced-out candidate could not
+        have won, and the fewer fits saved.
+    score_of : callable, default=float
+        ``score_of(output)``: the score to race on of one fold's output (a
+        ``_fit_and_score`` dict in a search).
+    """
+
+    def __init__(self, confidence: float, score_of=float):
+        self.confidence = confidence
+        self.score_of = score_of
+        self._scores: list[np.ndarray] = []  # fold scores of full candidates
+
+    def _fold_scores(self, outputs) -> np.ndarray:
+        return np.array([self.score_of(out) for out in outputs], dtype=float)
+
+    def observe(self, outputs) -> None:
+        """A fully evaluated candidate's fold outputs (a failed fold: ignored)."""
+        scores = self._fold_scores(outputs)
+        if np.all(np.isfinite(scores)):
+            self._scores.append(scores)
+
+    def snapshot(self) -> Basis | None:
+        """The basis of the next proposal, or None while nothing can be raced.
+
+        Racing needs an incumbent and a few more full candidates to measure
+        the spread of paired differences by.
+        """
+        if len(self._scores) < MIN_FULL or len(self._scores[0]) <= MIN_FOLDS:
+            return None
+        scores = np.vstack(self._scores)
+        best = int(np.argmax(scores.mean(axis=1)))
+        differences = np.delete(scores, best, axis=0) - scores[best]
+        deviations = differences - differences.mean(axis=1, keepdims=True)
+        return Basis(
+            incumbent=scores[best],
+            spread_ss=float(np.sum(deviations**2)),
+            spread_dof=differences.size - len(differences),
+        )
+
+    def check(self, basis: Basis, outputs) -> RacedOut | None:
+        """Whether a candidate with outputs on its first folds is raced out.
+
+        ``outputs`` are the candidate's folds ``0 .. k - 1`` (``MIN_FOLDS <=
+        k < n``); a non-finite score (a failed fit) never races a candidate
+        out.
+        """
+        scores = self._fold_scores(outputs)
+        k, n = len(scores), len(basis.incumbent)
+        if not MIN_FOLDS <= k < n or not np.all(np.isfinite(scores)):
+            return None
+        differences = scores - basis.incumbent[:k]
+        mean = float(differences.mean())
+        own_ss = float(np.sum((differences - mean) ** 2))
+        dof = basis.spread_dof + k - 1
+        variance = (basis.spread_ss + own_ss) / dof
+        quantile = student_t.ppf(self.confidence, dof)  # the spread is estimated
+        upper = mean + quantile * np.sqrt(variance * (n - k) / (n * k))
+        if upper >= 0:
+            return None
+        return RacedOut(
+            n_evaluated=k,
+            estimate=float(basis.incumbent.mean()) + mean,
+            noise=variance / k,
+        )
+
+
+def racing_confidence(racing) -> float | None:
+    """The confidence of ``racing`` (False: None, True: the default)."""
+    if isinstance(racing, bool | np.bool_):
+        return DEFAULT_CONFIDENCE if racing else None
+    return float(racing)

@@ -1,0 +1,269 @@
+"""Fold-level racing: which candidates are stopped, and what cv_results_ says."""
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.model_selection import KFold, RepeatedKFold
+
+from sksmbo import BayesSearchCV, QuasiRandomSearchCV, TPESearchCV
+from sksmbo._engine import Engine
+from sksmbo._racing import Race
+from sksmbo.space import Real
+from tests.test_engine import FakeWorkers
+
+# Fold difficulty: the same for every candidate, so paired differences are
+# small while the scores themselves vary from fold to fold.
+FOLD_OFFSET = np.array([0.0, -0.2, 0.1, -0.1, 0.2])
+
+
+def fold_score(quality, fold):
+    # Plus noise of a few hundredths, the same for a candidate at every run.
+    return quality + FOLD_OFFSET[fold] + 0.05 * np.sin(1000 * quality + 17 * fold)
+
+
+class Scripted:
+    """A fake search whose candidate k has a given quality; outputs are scores."""
+
+    def __init__(self, qualities, n_folds=5):
+        self.qualities = qualities
+        self.n_folds = n_folds
+        self.told = []
+
+    def propose(self):
+        k = len(self.told) + self.in_flight
+        if k >= len(self.qualities):
+            return None
+        self.in_flight += 1
+        return {"k": k}
+
+    in_flight = 0
+
+    def fold_tasks(self, params):
+        quality = self.qualities[params["k"]]
+        return [fold_score(quality, fold) for fold in range(self.n_folds)]
+
+    def tell(self, params, outputs, raced=None):
+        self.in_flight -= 1
+        self.told.append((params["k"], list(outputs), raced))
+        return False
+
+
+def race_all(qualities, workers, window=1, confidence=0.95):
+    search = Scripted(qualities)
+    race = Race(confidence)
+
+    def tell(params, outputs, raced=None):
+        if raced is None:
+            race.observe(outputs)
+        return search.tell(params, outputs, raced)
+
+    engine = Engine(
+        lambda: workers, n_points=window, propose=search.propose,
+        fold_tasks=search.fold_tasks, tell=tell, race=race,
+    )  # fmt: skip
+    engine.run(len(qualities))
+    return search.told
+
+
+def n_evaluated(told):
+    return [sum(out is not None for out in outputs) for _, outputs, _ in told]
+
+
+GOOD = [0.8, 0.7, 0.6, 0.75]  # four full candidates: the spread is known
+
+
+def test_a_candidate_that_cannot_win_is_stopped_after_two_folds():
+    workers = FakeWorkers(1)
+    told = race_all(GOOD + [0.1], workers)
+    assert n_evaluated(told) == [5, 5, 5, 5, 2]
+    k, outputs, raced = told[4]
+    assert outputs[2:] == [None, None, None]
+    assert raced.n_evaluated == 2
+    # Its remaining folds were never run, and it is told below the incumbent.
+    assert (4, 2) not in workers.submitted
+    assert raced.estimate < np.mean([fold_score(0.8, f) for f in range(5)])
+
+
+def test_candidates_that_may_win_get_every_fold():
+    told = race_all(GOOD + [0.9, 0.0, 0.95, 0.1], FakeWorkers(1))
+    assert n_evaluated(told) == [5, 5, 5, 5, 5, 2, 5, 2]
+
+
+def test_the_incumbent_is_never_raced():
+    race = Race(0.99999)
+    for quality in GOOD:
+        race.observe([fold_score(quality, f) for f in range(5)])
+    basis = race.snapshot()
+    for k in range(2, 5):
+        assert race.check(basis, basis.incumbent[:k]) is None
+
+
+def test_nothing_is_raced_before_the_spread_is_known():
+    told = race_all([0.8, 0.0, 0.0, 0.0, 0.0], FakeWorkers(1))
+    assert n_evaluated(told) == [5, 5, 5, 5, 2]
+
+
+def test_racing_is_reproducible_whatever_the_timing():
+    rng = np.random.default_rng(0)
+    qualities = list(rng.uniform(0, 1, 30))
+    reference = None
+    for seed, n_workers in [(0, 1), (1, 3), (2, 8), (3, 8)]:
+        told = race_all(qualities, FakeWorkers(n_workers, seed), window=4)
+        result = [(k, outputs, raced) for k, outputs, raced in told]
+        if reference is None:
+            reference = result
+            assert sum(n_evaluated(told)) < 5 * len(qualities)  # some were raced
+        assert result == reference
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_folds_racing_may_cancel_run_only_when_a_worker_would_idle(seed):
+    workers = FakeWorkers(2, seed)
+    told = race_all(GOOD + [0.0] * 10, workers, window=3)
+    needed = sum(n_evaluated(told))
+    # Candidates 4 and 5 were proposed before four candidates were told (window
+    # 3): they get every fold; the other bad candidates are raced out.
+    assert needed == 5 * 6 + 2 * 8
+    # A fold that racing cancels later ran only while nothing needed was left.
+    assert needed <= len(workers.submitted) <= needed + 6
+
+
+def test_race_bound_shrinks_with_the_folds_evaluated():
+    race = Race(0.95)
+    race.observe([0.8, 0.6, 0.9, 0.7, 1.0])
+    for below in (0.1, 0.2, 0.3):  # differences exactly -0.1, -0.2, -0.3
+        race.observe([0.8 - below, 0.6 - below, 0.9 - below, 0.7 - below, 1 - below])
+    basis = race.snapshot()
+    assert basis.spread_ss == pytest.approx(0.0)
+    # Paired with the incumbent, 0.05 below it on every fold: raced out,
+    # although its scores overlap the incumbent's on other folds.
+    verdict = race.check(basis, [0.75, 0.55])
+    assert verdict.n_evaluated == 2
+    assert verdict.estimate == pytest.approx(0.8 - 0.05)
+    # A noisy candidate that may still win is not.
+    assert race.check(basis, [0.95, 0.45]) is None
+    # A failed fit never races a candidate out.
+    assert race.check(basis, [np.nan, 0.1]) is None
+
+
+class QualityRegressor(RegressorMixin, BaseEstimator):
+    """Fits instantly; scores ``-(a - 0.3)**2`` plus an offset per test fold."""
+
+    def __init__(self, a=0.0):
+        self.a = a
+
+    def fit(self, X, y):
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+    def score(self, X, y=None):
+        # X[:, 0] holds the fold number of each row: folds differ in difficulty.
+        fold = int(X[0, 0]) % len(FOLD_OFFSET)
+        return -((self.a - 0.3) ** 2) + FOLD_OFFSET[fold] + 0.001 * self.a * fold
+
+
+def fold_data(n_folds=5, per_fold=4):
+    X = np.repeat(np.arange(n_folds), per_fold)[:, None].astype(float)
+    return X, np.zeros(len(X))
+
+
+SPACE = {"a": Real(-3.0, 3.0)}
+
+
+@pytest.mark.parametrize("cls", [BayesSearchCV, TPESearchCV, QuasiRandomSearchCV])
+def test_cv_results_of_a_raced_search(cls):
+    X, y = fold_data()
+    search = cls(
+        QualityRegressor(), SPACE, n_iter=16, cv=KFold(5), racing=True, random_state=0
+    ).fit(X, y)
+    results = search.cv_results_
+    evaluated = results["n_splits_evaluated"]
+    raced = evaluated < 5
+    assert raced.any() and (evaluated >= 2).all()
+    splits = np.column_stack([results[f"split{i}_test_score"] for i in range(5)])
+    # Raced-out folds are NaN; means and stds are over the folds evaluated.
+    assert (np.isnan(splits).sum(axis=1) == 5 - evaluated).all()
+    np.testing.assert_allclose(results["mean_test_score"], np.nanmean(splits, 1))
+    np.testing.assert_allclose(results["std_test_score"], np.nanstd(splits, 1))
+    # Every raced-out candidate ranks after every fully evaluated one.
+    assert (
+        results["rank_test_score"][raced].min()
+        > results["rank_test_score"][~raced].max()
+    )
+    # The best candidate is a full-CV mean.
+    assert evaluated[search.best_index_] == 5
+    assert search.best_score_ == pytest.approx(splits[search.best_index_].mean())
+    assert search.best_score_ == np.max(results["mean_test_score"][~raced])
+
+
+def test_without_racing_the_columns_are_sklearns():
+    X, y = fold_data()
+    search = QuasiRandomSearchCV(QualityRegressor(), SPACE, n_iter=6, cv=KFold(5))
+    assert "n_splits_evaluated" not in search.fit(X, y).cv_results_
+
+
+def test_racing_with_repeated_folds_and_several_metrics():
+    X, y = fold_data(n_folds=5)
+    scoring = {"own": lambda est, X, y: est.score(X), "neg": lambda est, X, y: -est.a}
+    search = BayesSearchCV(
+        QualityRegressor(), SPACE, n_iter=14, cv=RepeatedKFold(n_splits=5, n_repeats=2,
+        random_state=0), scoring=scoring, refit="own", racing=0.9, random_state=0,
+    ).fit(X, y)  # fmt: skip
+    results = search.cv_results_
+    raced = results["n_splits_evaluated"] < 10
+    assert raced.any()
+    for metric in ("own", "neg"):
+        ranks = results[f"rank_test_{metric}"]
+        assert ranks[raced].min() > ranks[~raced].max()
+        assert np.isnan(results[f"split9_test_{metric}"][raced]).all()
+    assert not raced[search.best_index_]
+
+
+def test_a_raced_search_is_reproducible_on_threads():
+    X, y = fold_data()
+    runs = []
+    for n_jobs in (1, 3):
+        search = BayesSearchCV(
+            QualityRegressor(), SPACE, n_iter=14, cv=KFold(5), racing=True,
+            n_points=3, n_jobs=n_jobs, random_state=1,
+        )  # fmt: skip
+        with joblib.parallel_backend("threading"):
+            runs.append(search.fit(X, y).cv_results_)
+    assert runs[0]["params"] == runs[1]["params"]
+    np.testing.assert_array_equal(
+        runs[0]["n_splits_evaluated"], runs[1]["n_splits_evaluated"]
+    )
+
+
+def test_a_raced_search_resumes_with_its_raced_candidates():
+    X, y = fold_data()
+    kept = []
+
+    def stop_at_10(result):
+        kept.append(result)
+        return len(result.x_iters) >= 10
+
+    first = BayesSearchCV(
+        QualityRegressor(), SPACE, n_iter=16, cv=KFold(5), racing=True, random_state=0
+    ).fit(X, y, callback=stop_at_10)
+    resumed = BayesSearchCV(
+        QualityRegressor(), SPACE, n_iter=16, cv=KFold(5), racing=True, random_state=0
+    ).fit(X, y, resume_from=kept[-1])
+    evaluated = resumed.cv_results_["n_splits_evaluated"]
+    assert len(evaluated) == 16
+    np.testing.assert_array_equal(
+        evaluated[:10], first.cv_results_["n_splits_evaluated"]
+    )
+    assert evaluated[resumed.best_index_] == 5
+
+
+@pytest.mark.parametrize("racing", [0.3, 1.0, "yes", 2])
+def test_bad_racing_is_refused_before_any_fit(racing):
+    X, y = fold_data()
+    search = BayesSearchCV(QualityRegressor(), SPACE, n_iter=4, racing=racing)
+    with pytest.raises(ValueError, match="racing"):
+        search.fit(X, y)
