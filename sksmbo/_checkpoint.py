@@ -261,6 +261,102 @@ class SearchState:
         self.fingerprint = fingerprint
 
 
+class HalvingState:
+    """What a stopped ``HalvingBayesSearchCV`` needs to resume.
+
+    It has :class:`SearchState`'s attributes (``optimizers``, ``candidates``,
+    ``out``, ``results``, ``n_splits``, ``fingerprint``: what the callbacks
+    and the journal read), one entry of ``candidates`` per evaluation (a
+    configuration at one iteration's resources) in ``cv_results_`` order, and
+    what places the evaluations in the schedule. It is not a
+    ``SearchState``: the other searches refuse to resume from it.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The search's one optimizer (``optimizers == [optimizer]``).
+    subsample_seed : int
+        Seed of the subsamples of ``resource="n_samples"``: a resumed
+        iteration trains on the same samples as its evaluations before.
+    settings : dict
+        What the schedule is computed from, by name, compared on resume.
+    params : dict
+        The constructor's schedule arguments as given, for ``warm_start``.
+
+    Attributes
+    ----------
+    more_results : list of dict
+        Per evaluation, its ``iter``, ``n_resources`` and ``bracket``.
+    schedule : list of dict
+        Per iteration started: its ``bracket``, ``rung`` (within the bracket),
+        ``n_resources`` and ``window`` (candidates in flight; None for all).
+    pending : list of (dict, int or None)
+        Candidates of the last iteration proposed and not yet told, in the
+        order proposed, each with its row in ``candidates`` if it was
+        evaluated (held back, see ``held_optimizer``): a resumed iteration
+        goes on with them first.
+    complete : bool
+        Whether every iteration of the plan ran to its end.
+    held_optimizer : Optimizer or None
+        The optimizer before a stop or Ctrl-C told it candidates out of
+        their turn (those of ``pending`` that have a row): what a resumed
+        search continues from.
+    """
+
+    def __init__(self, optimizer, subsample_seed, settings, params, fingerprint=None):
+        self.optimizers = [optimizer]
+        self.candidates: list = []
+        self.out: list = []
+        self.results = None
+        self.n_splits = None
+        self.fingerprint = fingerprint
+        self.subsample_seed = subsample_seed
+        self.settings = settings
+        self.params = params
+        self.more_results: list[dict] = []
+        self.schedule: list[dict] = []
+        self.pending: list = []  # (candidate, row in candidates or None)
+        self.complete = False
+        self.held_optimizer = None
+
+    # What does not grow with the search: written whole in every frame.
+    _SMALL = (
+        "subsample_seed",
+        "settings",
+        "params",
+        "schedule",
+        "pending",
+        "complete",
+        "held_optimizer",  # None but for the saves after a stop (a few)
+    )
+
+    def frame(self, n_written: int) -> dict:
+        """A journal frame's part: ``more_results`` after the first ``n_written``."""
+        return {
+            "more_results": self.more_results[n_written:],
+            **{name: getattr(self, name) for name in self._SMALL},
+        }
+
+    @classmethod
+    def from_frames(cls, parts: list[dict], search_state: SearchState):
+        """The state the frames' parts and the journal's ``search_state`` add up to."""
+        last = parts[-1]
+        state = cls(
+            search_state.optimizers[0],
+            last["subsample_seed"],
+            last["settings"],
+            last["params"],
+            search_state.fingerprint,
+        )
+        state.candidates = search_state.candidates
+        state.out = search_state.out
+        state.n_splits = search_state.n_splits
+        state.more_results = [m for part in parts for m in part["more_results"]]
+        for name in ("schedule", "pending", "complete", "held_optimizer"):
+            setattr(state, name, last[name])
+        return state
+
+
 class Journal:
     """What a saver has written of one search, to write only what is new.
 
@@ -303,7 +399,7 @@ class Journal:
             lengths.append(now)
             seen.append(set(optimizer._seen))
         self._pending = [len(state.candidates), len(state.out), lengths, seen]
-        return {
+        record = {
             "kind": "search",
             "active": _active_index(state.optimizers, result),
             "n_splits": state.n_splits,
@@ -313,6 +409,9 @@ class Journal:
             "optimizers": parts,
             "n_optimizers": len(state.optimizers),
         }
+        if isinstance(state, HalvingState):
+            record["halving"] = state.frame(self.n_candidates)
+        return record
 
     def written(self) -> None:
         """The last :meth:`record` is on disk."""
@@ -375,6 +474,10 @@ def replay_journal(records: list[dict]):
     search_state = SearchState(
         optimizers, candidates, out, None, last["n_splits"], last["fingerprint"]
     )
+    if "halving" in last:
+        search_state = HalvingState.from_frames(
+            [record["halving"] for record in records], search_state
+        )
     result = optimizers[last["active"]].result()
     result.search_state = search_state
     return result

@@ -13,8 +13,11 @@ over configurations and resource levels that predicts full-budget scores.
 
 from __future__ import annotations
 
+import copy
+import os
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -26,8 +29,11 @@ from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import is_classifier
+from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state, resample
 
+from sksmbo._checkpoint import HalvingState, SearchState
+from sksmbo._checkpoint import read as read_checkpoint
 from sksmbo._compat import (
     BaseSuccessiveHalving,
     Interval,
@@ -44,7 +50,13 @@ from sksmbo._results import (
     raise_if_all_fits_failed,
     round_scores,
 )
-from sksmbo._search import all_of, check_callbacks, check_param_names, run_callback
+from sksmbo._search import (
+    _fingerprint,
+    all_of,
+    check_callbacks,
+    check_param_names,
+    run_callback,
+)
 from sksmbo._sklearn_hooks import (
     HalvingIteration,
     Workers,
@@ -67,6 +79,16 @@ from sksmbo.space import Space
 # First-rung candidates are proposed with about n / this many in flight, so
 # that later proposals are informed by earlier results.
 _FIRST_RUNG_ROUNDS = 6
+# The arguments a warm start compares to tell whether anything is left to do.
+_SCHEDULE_PARAMS = (
+    "resource",
+    "factor",
+    "min_resources",
+    "max_resources",
+    "n_candidates",
+    "aggressive_elimination",
+    "brackets",
+)
 # A first rung with fewer training samples than this per class and fold (per
 # fold for regressors) gives scores that are mostly noise: warn.
 _MIN_TRAIN_PER_CLASS = 10
@@ -85,6 +107,11 @@ class _Run(NamedTuple):
     progress: Progress
     deadline: float | None
     fit_cache: FitCache | None = None
+
+
+def _stored(output: dict) -> dict:
+    """A fit task that returns a fold output evaluated before (a resumed search)."""
+    return output
 
 
 class _Subsample:
@@ -258,6 +285,16 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         elapsed time: a tqdm bar with the ``progress`` extra, else a line per
         evaluation on stderr (at most one a second, and the last).
 
+    warm_start : bool, default=False
+        Calling ``fit`` again continues the search instead of starting over;
+        no evaluation is made again. A search that a callback, ``max_time`` or
+        Ctrl-C stopped completes the iteration it stopped in and runs the
+        rest of its schedule; a larger ``brackets`` adds Hyperband brackets,
+        whose candidates the model proposes knowing every score so far. The
+        other schedule arguments (``n_candidates``, ``factor``, ``resource``,
+        ``min_resources``, ``max_resources``, ``aggressive_elimination``)
+        must not change. When nothing is left to do, ``fit`` returns at once.
+
     cv : int, cross-validation generator or an iterable, default=5
         Determines the cross-validation splitting strategy. The splits must
         be the same at every call to ``split`` (sklearn's rule for halving).
@@ -401,6 +438,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         "callbacks": [callable, list, None],
         "max_time": [Interval(RealNumber, 0, None, closed="neither"), None],
         "progress_bar": ["boolean"],
+        "warm_start": ["boolean"],
     }
 
     def __init__(
@@ -423,6 +461,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         callbacks=None,
         max_time=None,
         progress_bar=False,
+        warm_start=False,
         cv=5,
         scoring=None,
         refit=True,
@@ -459,13 +498,14 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         self.callbacks = callbacks
         self.max_time = max_time
         self.progress_bar = progress_bar
+        self.warm_start = warm_start
 
-    def fit(self, X, y=None, **params):
+    def fit(self, X, y=None, *, resume_from=None, **params):
         """Run the search, then refit the best candidate on the whole data.
 
-        Ctrl-C during the search keeps every candidate evaluated so far (the
-        round in flight is lost); during the refit, it keeps ``cv_results_``
-        and ``best_params_`` without ``best_estimator_``.
+        Ctrl-C during the search keeps every evaluation whose folds all came
+        back (the fits running are lost); during the refit, it keeps
+        ``cv_results_`` and ``best_params_`` without ``best_estimator_``.
 
         Parameters
         ----------
@@ -473,6 +513,18 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             Training data.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
             Target; None for unsupervised learning.
+        resume_from : OptimizeResult or str, default=None
+            Continue a search from what a callback received (or from the file
+            a :class:`~sksmbo.callbacks.CheckpointSaver` wrote): its
+            evaluations are not made again, the iteration it stopped in is
+            completed and the later ones run; ``cv_results_`` and the
+            schedule attributes cover the whole search. The same data,
+            estimator, ``cv``, ``search_spaces`` and schedule (``factor``,
+            ``resource``, ``min_resources``, ``max_resources``,
+            ``n_candidates``, ``aggressive_elimination``) must be passed (a
+            change is an error naming it); ``brackets`` may grow. A finished
+            search is refitted from the file without evaluating anything. A
+            checkpoint is a pickle: load only files you trust.
         **params : dict of str -> object
             Parameters passed to the estimator's ``fit``, the scorer and the
             CV splitter (e.g. ``groups``), as in ``HalvingRandomSearchCV.fit``.
@@ -482,9 +534,15 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         self : object
             The fitted search.
         """
+        self._resume = self._resume_state(resume_from)
+        self._fingerprint = _fingerprint(self.estimator, X, y)
         self._results = None
         self._searched = False  # set when _run_search returns: the refit follows
         try:
+            if self._resume is not None:
+                self._check_resumable(self._resume, X, y, params.get("groups"))
+                if resume_from is None and self._nothing_left(self._resume):
+                    return self  # a warm start with nothing to add: already fitted
             with search_hooks(self.estimator):
                 return super().fit(X, y, **params)
         except KeyboardInterrupt:
@@ -494,15 +552,19 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             self.best_score_ = self._results["mean_test_score"][self.best_index_]
             return self
         finally:
-            del self._results, self._searched
+            del self._results, self._searched, self._resume, self._fingerprint
             self.__dict__.pop("_parallel", None)
 
     def __getstate__(self):
         # scikit-learn >= 1.9 sends the search with every fit (``caller``):
-        # not the Parallel nor the results that only the running fit holds.
+        # not the Parallel, the results nor the growing search state that
+        # only the running fit holds.
         state = dict(super().__getstate__())  # may be self.__dict__ itself
         if "_searched" in state:
-            for name in ("_parallel", "_results", "_searched"):
+            for name in (
+                "_parallel", "_results", "_searched", "_state", "_resume",
+                "_fingerprint",
+            ):  # fmt: skip
                 state.pop(name, None)
         return state
 
@@ -559,6 +621,91 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         check_param_names(self.estimator, space)
         return space
 
+    # -- resuming ----------------------------------------------------------
+
+    def _resume_state(self, resume_from) -> HalvingState | None:
+        """What a resumed search starts from: ``resume_from``, or the last fit."""
+        if resume_from is not None:
+            if isinstance(resume_from, str | os.PathLike):
+                resume_from = read_checkpoint(resume_from)
+            state = getattr(resume_from, "search_state", resume_from)
+            if isinstance(state, SearchState):
+                raise ValueError(
+                    "Cannot resume: resume_from holds a search of BayesSearchCV, "
+                    "TPESearchCV or QuasiRandomSearchCV, not of "
+                    "HalvingBayesSearchCV."
+                )
+            if not isinstance(state, HalvingState):
+                raise TypeError(
+                    "The 'resume_from' parameter must be a result passed to a "
+                    "callback, or the path of a file CheckpointSaver wrote. Got "
+                    f"{type(resume_from).__name__}."
+                )
+            return copy.deepcopy(state)
+        if self.warm_start and getattr(self, "_state", None) is not None:
+            return copy.deepcopy(self._state)
+        return None
+
+    def _nothing_left(self, state: HalvingState) -> bool:
+        """Whether a warm start would evaluate nothing: same schedule, all run."""
+        return state.complete and state.params == self._schedule_params()
+
+    def _schedule_params(self) -> dict:
+        """The arguments the schedule is computed from, as given."""
+        return {name: getattr(self, name) for name in _SCHEDULE_PARAMS}
+
+    def _schedule_settings(self, plans: list[dict]) -> dict:
+        """What the evaluations of a search depend on, as computed for ``fit``."""
+        return {
+            "resource": self.resource,
+            "factor": self.factor,
+            "min_resources_": self.min_resources_,
+            "max_resources_": self.max_resources_,
+            "n_candidates": plans[0]["n_candidates"],
+            "aggressive_elimination": self.aggressive_elimination,
+        }
+
+    def _check_resumable(self, state: HalvingState, X, y, groups) -> None:
+        """Refuse to resume what differs from the stopped search, naming it.
+
+        The schedule (which needs the data's resources) is checked at the top
+        of the search, still before any fit (``_check_schedule``).
+        """
+        then = repr(state.optimizers[0].space)
+        now = repr(self._space())
+        if then != now:
+            raise ValueError(
+                "Cannot resume: search_spaces has changed since the search "
+                f"stopped. Then: {then}; now: {now}."
+            )
+        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        n_splits = cv.get_n_splits(X, y, groups)
+        if state.n_splits is not None and state.n_splits != n_splits:
+            raise ValueError(
+                f"Cannot resume: the search stopped with {state.n_splits} CV splits, "
+                f"cv now gives {n_splits}. Pass the same cv."
+            )
+        previous = state.fingerprint or {}
+        for key, value in self._fingerprint.items():
+            if key in previous and previous[key] != value:
+                raise ValueError(
+                    f"Cannot resume: the {key} differs from the stopped search's "
+                    f"({previous[key]!r} then, {value!r} now). Pass the same "
+                    "estimator and data."
+                )
+
+    def _check_schedule(self, state: HalvingState, plans: list[dict]) -> None:
+        """Refuse to resume with another schedule: its evaluations would not fit it."""
+        for name, value in self._schedule_settings(plans).items():
+            then = state.settings[name]
+            if then != value:
+                raise ValueError(
+                    f"Cannot resume: {name} differs from the stopped search's "
+                    f"({then!r} then, {value!r} now). Pass the same schedule "
+                    "arguments (only brackets may change), or warm_start=False "
+                    "to start over."
+                )
+
     # -- schedule ----------------------------------------------------------
 
     def _first_rung_size(self) -> int:
@@ -598,12 +745,12 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             resources=resources,
         )
 
-    def _plans(self) -> list[dict]:
+    def _plans(self, at_least: int = 1) -> list[dict]:
+        """The schedule of each bracket: ``brackets`` of them, or ``at_least``."""
         first = self._bracket_plan(self._first_rung_size(), self.min_resources_)
         n_levels = first["n_possible"]
-        n_brackets = (
-            n_levels if self.brackets == "auto" else min(self.brackets, n_levels)
-        )
+        n_brackets = n_levels if self.brackets == "auto" else self.brackets
+        n_brackets = min(max(n_brackets, at_least), n_levels)
         plans = [first]
         for b in range(1, n_brackets):
             # Hyperband: each bracket starts factor times higher with about
@@ -652,14 +799,16 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         space = self._space()
-        rng = check_random_state(self.random_state)
-        plans = self._plans()
+        resumed = self._resume
+        n_stored = 1 + max((e["bracket"] for e in resumed.schedule), default=0) if (
+            resumed is not None
+        ) else 1  # fmt: skip
+        # A resumed search keeps every bracket it started (brackets may grow).
+        plans = self._plans(at_least=n_stored)
         # "exhaust" may raise the first rung's resources: sklearn's attribute.
         self.min_resources_ = plans[0]["min_resources"]
+        state = self._state = self._start_state(space, plans)
         self._say_schedule(plans[0])
-        optimizer = self._make_optimizer(
-            space, int(rng.randint(2**31 - 1)), plans[0]["n_candidates"]
-        )
         n_planned = sum(
             ceil(plan["n_candidates"] / self.factor**rung)
             for plan in plans
@@ -667,27 +816,28 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         )
         run = _Run(
             evaluate_candidates,
-            optimizer,
-            subsample_seed=int(rng.randint(2**31 - 1)),
+            state.optimizers[0],
+            subsample_seed=state.subsample_seed,
             callback_ctx=search_context(callback_ctx, self, iterations=True),
             n_brackets=len(plans),
             callbacks=check_callbacks(self.callbacks, "callbacks"),
             progress=Progress(
-                type(self).__name__, n_planned, enabled=self.progress_bar
+                type(self).__name__,
+                max(n_planned, len(state.candidates)),
+                done=len(state.candidates),
+                enabled=self.progress_bar,
             ),
             deadline=None
             if self.max_time is None
             else time.perf_counter() + self.max_time,
         )
-        self.n_resources_, self.n_candidates_, self.brackets_ = [], [], []
-        n_remaining = 0
+        n_remaining, stop = 0, None
         with (
             tolerate_failed_rounds() as fits,
             self._continued_fits(run, space) as cache,
         ):
             run = run._replace(fit_cache=cache)
             for bracket, plan in enumerate(plans):
-                first_itr = len(self.n_resources_)
                 try:
                     survivors, stop = self._run_bracket(run, plan, bracket)
                 except (KeyboardInterrupt, BrokenProcessPool) as exc:
@@ -702,21 +852,72 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                         f"Search {cause} after {len(self._results['params'])} "
                         "evaluations; the results so far are kept."
                     )
-                    survivors, stop = 0, True
-                n_run = len(self.n_resources_) - first_itr
-                if n_run:  # a finite space may leave nothing to start a bracket
-                    self.brackets_.append((first_itr, n_run))
+                    survivors, stop = 0, "stopped"
+                # A finite space may leave nothing to start a bracket.
+                if state.more_results and state.more_results[-1]["bracket"] == bracket:
                     n_remaining = survivors
                 if stop:
                     break
+        # Stopped early (a callback, max_time, Ctrl-C): a later fit continues.
+        state.complete = stop in (None, "failed") or (
+            stop == "stopped at the end" and bracket == len(plans) - 1
+        )
         run.progress.close()
         close_search_context(run.callback_ctx, self)
         raise_if_all_fits_failed(fits)
+        self._set_schedule_attributes(state)
         self.n_remaining_candidates_ = n_remaining
         self.n_required_iterations_ = plans[0]["n_required"]
         self.n_possible_iterations_ = plans[0]["n_possible"]
-        self.n_iterations_ = len(self.n_resources_)
         self._searched = True
+
+    def _start_state(self, space: Space, plans: list[dict]) -> HalvingState:
+        """The state to continue (checked against ``plans``), or a new one."""
+        state = self._resume
+        if state is not None:
+            self._check_schedule(state, plans)
+        else:
+            rng = check_random_state(self.random_state)
+            optimizer = self._make_optimizer(
+                space, int(rng.randint(2**31 - 1)), plans[0]["n_candidates"]
+            )
+            state = HalvingState(
+                optimizer,
+                subsample_seed=int(rng.randint(2**31 - 1)),
+                settings=self._schedule_settings(plans),
+                params=None,
+            )
+        if state.held_optimizer is not None:  # see _evaluate
+            state.optimizers[0] = state.held_optimizer
+            state.held_optimizer = None
+        # A pickled optimizer (a checkpoint) was stored without constraints.
+        state.optimizers[0].constraint = all_of(self.constraints, "constraints")
+        state.fingerprint = self._fingerprint
+        state.params = self._schedule_params()
+        state.complete = False
+        return state
+
+    def _set_schedule_attributes(self, state: HalvingState) -> None:
+        """``n_resources_``, ``n_candidates_``, ``brackets_``, ``n_iterations_``.
+
+        Read from the evaluations, so that a resumed search's attributes
+        cover the whole search.
+        """
+        counts = Counter(m["iter"] for m in state.more_results)
+        self.n_resources_, self.n_candidates_, self.brackets_ = [], [], []
+        bracket = None
+        for itr, entry in enumerate(state.schedule):
+            if not counts[itr]:  # interrupted before its first evaluation
+                continue
+            self.n_resources_.append(entry["n_resources"])
+            self.n_candidates_.append(counts[itr])
+            if entry["bracket"] == bracket:
+                first, n_run = self.brackets_[-1]
+                self.brackets_[-1] = (first, n_run + 1)
+            else:
+                self.brackets_.append((itr, 1))
+                bracket = entry["bracket"]
+        self.n_iterations_ = len(self.n_resources_)
 
     def _say_schedule(self, plan: dict) -> None:
         """What ``HalvingRandomSearchCV`` prints first with ``verbose``."""
@@ -751,84 +952,174 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             with warm_started_fits(cache):
                 yield cache
 
-    def _run_bracket(self, run: _Run, plan: dict, bracket: int) -> tuple[int, bool]:
-        """Successive halving through one bracket; return (survivors, stop)."""
+    def _run_bracket(self, run: _Run, plan: dict, bracket: int) -> tuple[int, str]:
+        """Successive halving through one bracket; return (survivors, stop).
+
+        ``stop`` is None, "stopped" (by a callback or ``max_time``), "stopped
+        at the end" (of the bracket: nothing of it was left) or "failed"
+        (every fit of an iteration failed: nothing to promote, as sklearn
+        stops too). An iteration of a resumed search is replayed from
+        the state, and completed if the search stopped in it.
+        """
+        state = self._state
         candidates: list = []
         for rung, n_resources in enumerate(plan["resources"]):
-            itr = len(self.n_resources_)
-            more = {"iter": itr, "n_resources": n_resources}
-            if run.n_brackets > 1:
-                more["bracket"] = bracket
-            # What HalvingRandomSearchCV prints for each iteration.
             n_planned = plan["n_candidates"] if rung == 0 else len(candidates)
+            itr, window = self._iteration(run, bracket, rung, n_resources, n_planned)
+            more = {"iter": itr, "n_resources": n_resources, "bracket": bracket}
+            # What HalvingRandomSearchCV prints for each iteration.
             say("-" * 10, self.verbose)
             say(f"iter: {itr}", self.verbose)
             say(f"n_candidates: {n_planned}", self.verbose)
             say(f"n_resources: {n_resources}", self.verbose)
             with HalvingIteration(run.callback_ctx, self) as iteration:
-                if rung == 0:
-                    results, n, stopped = self._fill_first_rung(
-                        run, iteration, plan["n_candidates"], n_resources, more
-                    )
-                    if not n:
-                        return 0, stopped
-                else:
-                    results, n, _, stopped = self._evaluate(
-                        run, iteration, partial(next, iter(candidates), None),
-                        len(candidates), None, n_resources, more,
-                    )  # fmt: skip
-            self.n_resources_.append(n_resources)
-            self.n_candidates_.append(n)
+                promoted = None if rung == 0 else candidates
+                results, n, stopped = self._fill_iteration(
+                    run, iteration, more, n_planned, window, promoted
+                )
+            if not n:  # the space had nothing left to start a bracket with
+                del state.schedule[itr]
+                return 0, "stopped" if stopped else None
             candidates = list(top_k(results, ceil(n / self.factor), itr))
             if run.fit_cache is not None:
                 run.fit_cache.keep_only(candidates)
             this_rung = np.asarray(results["iter"]) == itr
             if np.isnan(results["mean_test_score"][this_rung]).all():
-                # Every fit of the rung failed: nothing to promote (sklearn
-                # stops here too).
-                return 0, True
+                return 0, "failed"
             if stopped:  # by a callback or max_time
-                return len(candidates), True
-        return len(candidates), False
+                last = rung == len(plan["resources"]) - 1 and n >= n_planned
+                return len(candidates), "stopped at the end" if last else "stopped"
+        return len(candidates), None
 
-    def _fill_first_rung(self, run: _Run, iteration, n: int, n_resources, more):
-        """Propose and evaluate the first rung's candidates; return (results, count)."""
-        # About _FIRST_RUNG_ROUNDS candidates' worth of results inform later
-        # proposals; when all of them come from the design, all are in flight
-        # at once. Sized without n_jobs, so that results do not depend on it.
-        n_design = run.optimizer.n_initial_points - len(run.optimizer.yi)
-        in_flight = n if n_design >= n else ceil(n / _FIRST_RUNG_ROUNDS)
-        results, n_done, exhausted, stopped = self._evaluate(
-            run, iteration, run.optimizer.ask, n, in_flight, n_resources, more
+    def _iteration(self, run: _Run, bracket, rung, n_resources, n_planned):
+        """``(iter, window)`` of a bracket's rung: as started before, or new.
+
+        ``window`` is the number of candidates in flight (None: all at once).
+        In a first rung, about ``_FIRST_RUNG_ROUNDS`` candidates' worth of
+        results inform later proposals; when all of them come from the
+        design, all are in flight at once. Sized without ``n_jobs`` so that
+        results do not depend on it, and stored, so that a resumed rung
+        proposes as the uninterrupted one would.
+        """
+        state = self._state
+        for itr, entry in enumerate(state.schedule):
+            if (entry["bracket"], entry["rung"]) == (bracket, rung):
+                return itr, entry["window"]
+        window = None
+        if rung == 0:
+            n_design = run.optimizer.n_initial_points - len(run.optimizer.yi)
+            window = (
+                n_planned
+                if n_design >= n_planned
+                else ceil(n_planned / _FIRST_RUNG_ROUNDS)
+            )
+        state.schedule.append(
+            {"bracket": bracket, "rung": rung, "n_resources": n_resources,
+             "window": window}
+        )  # fmt: skip
+        return len(state.schedule) - 1, window
+
+    def _fill_iteration(self, run: _Run, iteration, more, n_planned, window, promoted):
+        """Evaluate an iteration's candidates; return (results, count, stopped).
+
+        ``promoted`` lists the candidates of a later rung; a first rung's are
+        proposed by the optimizer. Evaluations a resumed search holds are
+        replayed first; the iteration it stopped in goes on with its
+        candidates then in flight (in the order proposed), then the rest.
+        """
+        state = self._state
+        itr = more["iter"]
+        cv = self._rung_cv(run, more["n_resources"])
+        done = [i for i, m in enumerate(state.more_results) if m["iter"] == itr]
+        results = self._replay(run, done[0], done[-1] + 1, cv) if done else None
+        # Only the last iteration started can be incomplete; pending is its.
+        n_left = n_planned - len(done)
+        if itr < len(state.schedule) - 1 or (n_left <= 0 and not state.pending):
+            return results, len(done), False
+        if promoted is None:
+            propose_new = run.optimizer.ask
+        else:
+            # Those proposed before are evaluated (done) or in flight.
+            n_proposed = len(done) + sum(row is None for _, row in state.pending)
+            propose_new = partial(next, iter(promoted[n_proposed:]), None)
+        new_results, n_new, exhausted, stopped = self._evaluate(
+            run, iteration, propose_new, n_left, window, more, cv
         )
-        if exhausted and 0 < n_done < n:
+        n = len(done) + n_new
+        if promoted is None and exhausted and 0 < n < n_planned:
             warn(
                 f"The search space has only {len(run.optimizer.yi)} distinct "
-                f"points, fewer than the {n} candidates of this iteration; "
-                "it starts with all of them."
+                f"points, fewer than the {n_planned} candidates of this "
+                "iteration; it starts with all of them."
             )
-        return results, n_done, stopped
+        return new_results or results, n, stopped
 
-    def _evaluate(self, run: _Run, iteration, propose, n, n_points, n_resources, more):
-        """Evaluate up to ``n`` candidates of a rung on the evaluation engine.
+    def _rung_cv(self, run: _Run, n_resources: int):
+        """The splits of an iteration: subsampled for ``resource="n_samples"``."""
+        if self.resource != "n_samples":
+            return self._checked_cv_orig
+        return _Subsample(
+            self._checked_cv_orig,
+            fraction=n_resources / self._n_samples_orig,
+            stratify=is_classifier(self.estimator),
+            random_state=run.subsample_seed,
+        )
+
+    def _replay(self, run: _Run, start: int, stop: int, cv):
+        """sklearn's results once the state's evaluations ``start:stop`` are added."""
+        state = self._state
+        n_splits = state.n_splits
+        keys = ["iter", "n_resources"] + (["bracket"] if run.n_brackets > 1 else [])
+        more = state.more_results[start:stop]
+        return replay(
+            run.evaluate_candidates, self, state.candidates[start:stop],
+            state.out[start * n_splits : stop * n_splits], cv=cv,
+            more_results={key: [m[key] for m in more] for key in keys},
+        )  # fmt: skip
+
+    def _evaluate(self, run: _Run, iteration, propose_new, n, window, more, cv):
+        """Evaluate up to ``n`` new candidates of an iteration on the engine.
 
         Returns ``(results, count, exhausted, stopped)``: sklearn's results
-        after the rung (None if nothing was evaluated), the number of
-        candidates evaluated, whether ``propose`` ran out and whether a
-        callback or ``max_time`` stopped the search. Each candidate is told
-        to the optimizer at its resource level as its last fold returns, then
-        the callbacks run; Ctrl-C keeps the rung's candidates told so far.
+        after the iteration (None if nothing was evaluated), the number of
+        candidates evaluated, whether ``propose_new`` ran out and whether a
+        callback or ``max_time`` stopped the search.
+
+        The state's candidates in flight (``pending``) go first, in the order
+        proposed. Each candidate is recorded in the state and the callbacks
+        run as its last fold returns; Ctrl-C keeps the candidates complete.
+        A stop or Ctrl-C has the engine tell candidates before their turn
+        (the proposal that waits for them, by the engine's window): the
+        optimizer learns them, but a copy of it from before the first such
+        tell (``held_optimizer``) keeps them pending, with their rows. A
+        resumed search continues from that copy and tells them in their turn,
+        from their stored fold outputs, so that it proposes what the
+        uninterrupted search would.
         """
-        if self.resource == "n_samples":
-            cv = _Subsample(
-                self._checked_cv_orig,
-                fraction=n_resources / self._n_samples_orig,
-                stratify=is_classifier(self.estimator),
-                random_state=run.subsample_seed,
-            )
-        else:
-            cv = self._checked_cv_orig
-        evaluated, outputs = [], []
+        state = self._state
+        n_resources = more["n_resources"]
+        resubmitted = [point for point, _ in state.pending]
+        n_engine = n + sum(row is not None for _, row in state.pending)
+        window = n_engine if window is None else window
+        order: dict[int, int] = {}  # id(candidate) -> its proposal in this run
+        start = len(state.candidates)
+        ran_out = False
+
+        def propose():
+            nonlocal ran_out
+            if resubmitted:
+                point = resubmitted.pop(0)
+            else:
+                point = propose_new()
+                if point is None:
+                    ran_out = True
+                    return None
+                state.pending.append((point, None))
+            order[id(point)] = len(order)
+            return point
+
+        def row_of(point):
+            return next(row for p, row in state.pending if p is point)
 
         def with_resource(point):
             if self.resource == "n_samples":
@@ -840,39 +1131,63 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                 run.evaluate_candidates, [with_resource(point)], iteration.task(),
                 self, cv=cv,
             )  # fmt: skip
-            return tasks
+            row = row_of(point)
+            if row is None:
+                return tasks
+            k = len(tasks)
+            return [(_stored, (out,), {}) for out in state.out[row * k : (row + 1) * k]]
 
         def tell(point, fold_outputs):
+            row = row_of(point)
+            if row is None:  # a new evaluation
+                state.n_splits = len(fold_outputs)
+                state.candidates.append(with_resource(point))
+                state.out.extend(fold_outputs)
+                state.more_results.append(dict(more))
+            in_turn = (
+                len(order) >= order[id(point)] + window
+                or len(order) >= n_engine
+                or ran_out
+            )
+            if not in_turn and state.held_optimizer is None:
+                # The optimizer as the uninterrupted search has it, for a resume.
+                state.held_optimizer = copy.deepcopy(run.optimizer)
             mean, variance, _ = round_scores(
                 fold_outputs, len(fold_outputs), self.scoring, self.refit
             )
             # A promoted candidate comes from cv_results_, its resource included.
             bare = {k: v for k, v in point.items() if k != self.resource}
-            run.optimizer.tell([bare], mean, variance, level=n_resources)
-            evaluated.append(with_resource(point))
-            outputs.extend(fold_outputs)
+            for optimizer in (run.optimizer, state.held_optimizer if in_turn else None):
+                if optimizer is not None:
+                    optimizer.tell([bare], mean, variance, level=n_resources)
+            if in_turn:
+                state.pending = [(p, r) for p, r in state.pending if p is not point]
+            elif row is None:  # held back: a resumed search tells it in its turn
+                held = (point, len(state.candidates) - 1)
+                state.pending = [
+                    held if p is point else (p, r) for p, r in state.pending
+                ]
+            if row is not None:  # recorded, and seen by the callbacks, before
+                return False
             run.progress.update(1, run.optimizer.best()[1])
             if not run.callbacks:
                 return False
             result = run.optimizer.result()
+            result.search_state = state
             return any([run_callback(cb, result) for cb in run.callbacks])
 
         engine = Engine(
-            lambda: Workers(self._parallel), n_points=n_points, propose=propose,
+            lambda: Workers(self._parallel), n_points=window, propose=propose,
             fold_tasks=fold_tasks, tell=tell, deadline=run.deadline,
         )  # fmt: skip
         try:
-            engine.run(n)
+            engine.run(n_engine)
         finally:
             results = None
-            if evaluated:  # sklearn adds them to its results, even on Ctrl-C
+            if len(state.candidates) > start:  # sklearn adds them, even on Ctrl-C
                 with interrupts_deferred():
-                    more_results = {k: [v] * len(evaluated) for k, v in more.items()}
-                    results = replay(
-                        run.evaluate_candidates, self, evaluated, outputs, cv=cv,
-                        more_results=more_results,
-                    )  # fmt: skip
-        return results, len(evaluated), engine.exhausted, engine.stopped
+                    results = self._replay(run, start, len(state.candidates), cv)
+        return results, len(state.candidates) - start, engine.exhausted, engine.stopped
 
     @staticmethod
     def _select_best_index(refit, refit_metric, results):

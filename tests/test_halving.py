@@ -157,17 +157,15 @@ def test_first_bracket_is_the_design_by_default(big_data):
 class InFlightRecorder(HalvingBayesSearchCV):
     """Records, per iteration, the most candidates it had in flight."""
 
-    def _evaluate(self, run, iteration, propose, n, n_points, n_resources, more):
+    def _evaluate(self, run, iteration, propose_new, n, window, more, cv):
         def recording_propose():
-            point = propose()
+            point = propose_new()
             self.in_flight_[more["iter"]] = max(
                 self.in_flight_.get(more["iter"], 0), len(run.optimizer._pending)
             )
             return point
 
-        return super()._evaluate(
-            run, iteration, recording_propose, n, n_points, n_resources, more
-        )
+        return super()._evaluate(run, iteration, recording_propose, n, window, more, cv)
 
     def fit(self, X, y=None, **params):
         self.in_flight_ = {}
