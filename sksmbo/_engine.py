@@ -245,7 +245,7 @@ class Engine:
             _, _, fold, candidate = heapq.heappop(self._queue)
             if fold < candidate.n_needed:  # not raced out meanwhile
                 return candidate, fold
-        if self.workers.running < self.workers.n_workers:
+        if self.race is not None and self.workers.running < self.workers.n_workers:
             for candidate in self._flight.values():  # oldest first
                 if candidate.held:
                     return candidate, candidate.held.pop(0)
