@@ -79,6 +79,8 @@ _BEFORE_CONSTANTS = {
     "_SEED_SCALES": 0.1,
     "_POLISH_FTOL": 2.2e-9,  # in sksmbo._acquisition
     "_FIT_FTOL": 1e-6,
+    "_POLISH_MAXITER": 30,
+    "_OUTPUT_WARP": None,
 }
 # v1: the noise prior LogNormal(-8, 1) (round 1's winner).
 _V1_CONSTANTS = {**_BEFORE_CONSTANTS, "_PROPOSER_NOISE_PRIOR": (-8.0, 1.0)}
@@ -90,6 +92,11 @@ _V3_CONSTANTS = {
     "_PROPOSER_LENGTHSCALE_SHIFT": -0.5,
     "_POLISH_FTOL": 1e-4,
 }
+
+
+# v4_nocand's constructor arguments: the defaults since round 6.
+_V4 = {**_V3, "xi": 0.01, "n_candidates": 512, "n_polish": 5}
+_V5_CONSTANTS = {**_V3_CONSTANTS, "_OUTPUT_WARP": "yeo-johnson"}
 
 
 def _noise(mu, xi=0.01):
@@ -179,6 +186,15 @@ VARIANTS = {
         {**_V3, "xi": 0.01, "n_candidates": 512, "n_polish": 5},
         {**_V3_CONSTANTS, "_FIT_FTOL": 1e-4},
     ),
+    # Round 7 (seeds 0-39), from v4_nocand (the default of round 6), after
+    # the overhead work of issue 24: fewer polish iterations, a looser fit
+    # (v4_nocand_fit4), no random restarts of the fit, and v5: scores warped
+    # by Yeo-Johnson before the fit.
+    "v4_nocand_pmax15": (_V4, {**_V3_CONSTANTS, "_POLISH_MAXITER": 15}),
+    "v4_nocand_r0": ({**_V4, "n_restarts": 0}, _V3_CONSTANTS),
+    "v5": (_V4, _V5_CONSTANTS),
+    # Round 8 (seeds 0-39), from v5.
+    "v5_r0": ({**_V4, "n_restarts": 0}, _V5_CONSTANTS),
 }
 REFERENCES = ("gpsampler", "random")
 DEFAULT_METHODS = (*REFERENCES, *VARIANTS)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from scipy.optimize import minimize
+from scipy.optimize import fmin_l_bfgs_b
 from scipy.special import erfcx, log_ndtr, ndtr
 
 from sksmbo._sampling import shifted_sobol
@@ -440,15 +440,16 @@ def _polish(
         # The maximizer's one negation: scipy minimizes, scores are maximized.
         return -base.sum(), -grad
 
-    result = minimize(
+    # fmin_l_bfgs_b rather than minimize: the same L-BFGS-B without the
+    # wrapper's checks, 0.1-0.2 ms a call (issue 24; optuna calls it too).
+    x, _, _ = fmin_l_bfgs_b(
         negated,
         X[rows, cols],
-        jac=True,
-        method="L-BFGS-B",
         bounds=[(0.0, 1.0)] * n_free,
-        options={"maxiter": maxiter, "ftol": _POLISH_FTOL},
+        factr=_POLISH_FTOL / np.finfo(float).eps,
+        maxiter=maxiter,
     )
-    X[rows, cols] = np.clip(result.x, 0.0, 1.0)
+    X[rows, cols] = np.clip(x, 0.0, 1.0)
     return X
 
 

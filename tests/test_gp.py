@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 from scipy.optimize import approx_fprime
-from scipy.stats import qmc
+from scipy.stats import qmc, skew, yeojohnson, yeojohnson_llf
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern
 
@@ -14,6 +14,9 @@ from sksmbo._surrogates.gp import (
     InputMap,
     _cholesky,
     _Prior,
+    _warp,
+    _yeo_johnson,
+    _yeo_johnson_exponent,
     log_posterior,
 )
 from sksmbo.space import Space
@@ -172,8 +175,10 @@ def test_proposer_model_resolves_small_gaps_on_deterministic_scores(seed):
     proposer = GPProposer()
     proposer.propose(X, y, np.zeros(25), 1, space=space, rng=np.random.default_rng(0))
     gp = proposer.model_
-    residual = np.abs(gp.y_mean + gp.y_scale * gp.train_mean() - y).max()
-    assert residual < 0.01 * y.std()
+    # The proposer models the scores after its Yeo-Johnson warp.
+    warped, _ = _warp(y, np.zeros(25))
+    residual = np.abs(gp.y_mean + gp.y_scale * gp.train_mean() - warped).max()
+    assert residual < 0.01 * warped.std()
     assert gp.params.noise_variance < 1e-3
     # The default prior of GaussianProcess.fit (kept for the fidelity and cost
     # models) smooths the same scores by more than that.
@@ -247,6 +252,45 @@ def test_posterior_of_snapped_points_skips_rounding_with_the_same_result():
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
     # Unsnapped input with the flag is not rounded: it predicts elsewhere.
     assert not np.allclose(gp.posterior(unsnapped, snapped=True)[0], expected[0])
+
+
+@pytest.mark.parametrize("lmbda", [-1.5, 0.0, 0.7, 2.0, 3.3])
+def test_yeo_johnson_matches_scipy_with_its_slope(lmbda):
+    z = np.random.default_rng(0).standard_normal(20) * 2
+    t, slope = _yeo_johnson(z, lmbda)
+    np.testing.assert_allclose(t, yeojohnson(z, lmbda), rtol=1e-12, atol=1e-12)
+    h = 1e-6
+    np.testing.assert_allclose(
+        slope, (_yeo_johnson(z + h, lmbda)[0] - t) / h, rtol=1e-4, atol=1e-6
+    )
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_yeo_johnson_exponent_is_the_likelihood_maximum_on_its_grid(seed):
+    rng = np.random.default_rng(seed)
+    y = -np.exp(1.5 * rng.standard_normal(25))  # a long tail of poor scores
+    z = (y - y.mean()) / y.std()
+    exponent = _yeo_johnson_exponent(z)
+    # scipy's unbounded maximum, held to the grid's range [-2, 4].
+    exact = float(np.clip(yeojohnson(z)[1], -2.0, 4.0))
+    assert abs(exponent - exact) <= 0.025 + 1e-9
+    assert yeojohnson_llf(exponent, z) >= yeojohnson_llf(exact, z) - 1e-2
+
+
+def test_warp_keeps_the_order_compresses_the_tail_and_scales_the_noise():
+    rng = np.random.default_rng(0)
+    y = -np.exp(1.5 * rng.standard_normal(30))
+    noise = np.full(30, 1e-4)
+    warped, warped_noise = _warp(y, noise)
+    np.testing.assert_array_equal(np.argsort(warped), np.argsort(y))
+    assert skew(y) < -1 and abs(skew(warped)) < 0.5
+    # Where the transform is steeper, the same noise is larger.
+    gaps = np.diff(warped[np.argsort(y)]) / np.diff(np.sort(y))
+    assert warped_noise.max() > 10 * warped_noise.min() and (gaps > 0).all()
+    # Nothing to learn from fewer than three scores or constant ones.
+    for few in (y[:2], np.full(5, 3.0)):
+        same, same_noise = _warp(few, noise[: len(few)])
+        np.testing.assert_array_equal(same, few)
 
 
 # -- proposer ----------------------------------------------------------------

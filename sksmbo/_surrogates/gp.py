@@ -47,7 +47,7 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy.linalg import LinAlgError, lapack
-from scipy.optimize import minimize
+from scipy.optimize import fmin_l_bfgs_b
 
 from sksmbo._acquisition import ACQUISITIONS, GPHedge, candidate_set, maximize
 from sksmbo._compat import Interval, StrOptions
@@ -110,6 +110,15 @@ _POOL_KNOWN_NOISE = False
 # points among the screened candidates.
 _POLISH_INCUMBENT = False
 _SEED_SCALES: float | tuple[float, ...] = 0.1
+# L-BFGS-B iterations of the acquisition polish.
+_POLISH_MAXITER = 30
+# A monotone transform of the scores before the fit: None, or "yeo-johnson"
+# (with the maximum-likelihood exponent, as HEBO; Cowen-Rivers et al. 2022).
+# Issue 24, gp_ablation.py round 7: mean normalized regret 0.194 -> 0.167
+# over 40 seeds of nine functions.
+_OUTPUT_WARP: str | None = "yeo-johnson"
+# Exponents searched for the Yeo-Johnson transform.
+_YJ_EXPONENTS = np.linspace(-2.0, 4.0, 121)
 _SIGNAL_PRIOR = (0.0, 1.0)
 # Jitter added to the diagonal, in turn, when a Cholesky factorization fails
 # (the first, 0, is tried without a copy).
@@ -486,17 +495,18 @@ def _fit_theta(
             runs.append(starts[best])
     best_theta, best_value = starts[0], np.inf
     for x0 in runs:
-        result = minimize(
+        # Hyperparameters need no more than ~1e-6 relative precision.
+        # fmin_l_bfgs_b: minimize's L-BFGS-B without its wrapper (issue 24).
+        theta, value, _ = fmin_l_bfgs_b(
             negated,
             x0,
-            jac=True,
-            method="L-BFGS-B",
             bounds=bounds,
-            # Hyperparameters need no more than ~1e-6 relative precision.
-            options={"maxiter": maxiter, "ftol": _FIT_FTOL, "gtol": 1e-3},
+            factr=_FIT_FTOL / np.finfo(float).eps,
+            pgtol=1e-3,
+            maxiter=maxiter,
         )
-        if np.isfinite(result.fun) and result.fun < best_value:
-            best_theta, best_value = result.x, result.fun
+        if np.isfinite(value) and value < best_value:
+            best_theta, best_value = theta, value
     return best_theta
 
 
@@ -809,6 +819,58 @@ def _check_data(X, y, noise, space):
     return X, y, noise, input_map
 
 
+def _yeo_johnson(z: np.ndarray, lmbda) -> tuple[np.ndarray, np.ndarray]:
+    """Yeo-Johnson transform of ``z`` and its slope, for each ``lmbda``.
+
+    ``T(z) = ((1 + z)^l - 1) / l`` for ``z >= 0`` and
+    ``-((1 - z)^(2 - l) - 1) / (2 - l)`` below (the logarithm at ``l = 0``
+    and ``l = 2``), Yeo & Johnson (2000); ``lmbda`` broadcasts against
+    ``z`` (a column of exponents gives one row per exponent).
+    """
+    positive = z >= 0
+    log1p_abs = np.log1p(np.abs(z))
+    power = np.where(positive, lmbda, 2.0 - np.asarray(lmbda))
+    zero = power == 0
+    safe = np.where(zero, 1.0, power)
+    magnitude = np.where(zero, log1p_abs, np.expm1(safe * log1p_abs) / safe)
+    slope = np.exp((power - 1.0) * log1p_abs)
+    return np.where(positive, magnitude, -magnitude), slope
+
+
+def _yeo_johnson_exponent(z: np.ndarray) -> float:
+    """The maximum-likelihood Yeo-Johnson exponent of ``z``, on a grid.
+
+    The profile log-likelihood of a normal fit to ``T(z)``:
+    ``-n/2 log var T(z) + (l - 1) sum sign(z) log(1 + |z|)``, on
+    :data:`_YJ_EXPONENTS` in one vectorized pass (scipy's ``yeojohnson``
+    maximizes it with Brent's method, 20 times slower here).
+    """
+    grid = _YJ_EXPONENTS[:, None]
+    t, _ = _yeo_johnson(z, grid)
+    log_likelihood = -0.5 * len(z) * np.log(t.var(axis=1))
+    log_likelihood += (_YJ_EXPONENTS - 1.0) * float(
+        (np.sign(z) * np.log1p(np.abs(z))).sum()
+    )
+    return float(_YJ_EXPONENTS[np.nanargmax(log_likelihood)])
+
+
+def _warp(y: np.ndarray, noise: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scores after a Yeo-Johnson transform of their standardized values, and
+    their noise by the delta method (variance times the squared slope).
+
+    The transform is monotone, so the best points stay the best; it
+    compresses a long tail of poor scores (Rosenbrock's, a failed fit's), so
+    the process spends its variance on the region that matters (HEBO,
+    Cowen-Rivers et al. 2022).
+    """
+    mean, scale = _standardize(y)
+    z = (y - mean) / scale
+    if len(y) < 3 or np.ptp(z) == 0:
+        return y, noise
+    warped, slope = _yeo_johnson(z, _yeo_johnson_exponent(z))
+    return warped, noise / scale**2 * slope**2
+
+
 # -- the proposer --------------------------------------------------------------
 
 
@@ -840,7 +902,13 @@ class GPProposer:
     10 seeds, ``benchmarks/gp_ablation.py``). The lengthscale prior is
     Hvarfner et al.'s with ``mu`` lowered by 0.5 (mode ``0.12 sqrt(d)``
     instead of ``0.2 sqrt(d)``), ahead in each of three rounds of that
-    benchmark.
+    benchmark. The process models the scores after a Yeo-Johnson transform
+    of their standardized values, with the maximum-likelihood exponent
+    (HEBO's output warping, Cowen-Rivers et al. 2022): monotone, so the
+    best points stay the best, it compresses long tails of poor scores
+    (Rosenbrock's, a diverged fit's) that otherwise set the scale of the
+    whole model. Over 40 seeds of nine functions of that benchmark the mean
+    normalized regret went from 0.194 to 0.167 (round 7), ahead on seven.
 
     Parameters
     ----------
@@ -984,6 +1052,8 @@ class GPProposer:
         init = None if self.model_ is None else self.model_.params.to_vector()
         if _POOL_KNOWN_NOISE and len(noise):
             noise = np.full_like(noise, np.mean(noise))
+        if _OUTPUT_WARP is not None:
+            y, noise = _warp(y, noise)
         gp = GaussianProcess.fit(
             X,
             y,
@@ -1040,7 +1110,7 @@ class GPProposer:
                     rng,
                     candidates=candidates,
                     n_polish=self.n_polish,
-                    maxiter=30 if self.polish else 0,
+                    maxiter=_POLISH_MAXITER if self.polish else 0,
                     exclude=exclude,
                     starts=self._incumbent,
                 )[0]
