@@ -395,6 +395,54 @@ def _verdicts(rows):
     return lines
 
 
+def _pm(row, key):
+    return f"{row[f'd_{key}']:+.4f} ± {row[f'se_{key}']:.4f}"
+
+
+def overview(results, rows):
+    """The short tables (docs/benchmarks.md): pooled differences, fits per task."""
+    tasks = results["config"]["tasks"]
+    pooled = [r for r in rows if r["task"] == "all tasks"]
+    by_task = {
+        (r["comparison"], r["scheme"], r["search"], r["confidence"], r["task"]): r
+        for r in rows
+    }
+    head = ["CV", "search", "conf.", *[f"fits `{t}`" for t in tasks], "fits, all"]
+    head += ["Δ test", "Δ best CV", "Δ fresh CV", "lost best"]
+    lines = [
+        f"Equal `n_iter` ({results['config']['n_iter']}): fits ratio per task "
+        "and pooled; paired differences pooled over tasks and seeds.",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|---" * len(head) + "|",
+    ]
+    for row in [r for r in pooled if r["comparison"] == "equal n_iter"]:
+        group = row["comparison"], row["scheme"], row["search"], row["confidence"]
+        fits = [f"{by_task[(*group, t)]['fits_ratio']:.2f}" for t in tasks]
+        cells = [row["scheme"], row["search"], str(row["confidence"]), *fits]
+        cells += [f"**{row['fits_ratio']:.2f}**"]
+        cells += [_pm(row, k) for k in ("test_score", "best_cv_score")]
+        cells += [_pm(row, "fresh_cv_score"), row["lost_best"] or "–"]
+        lines.append("| " + " | ".join(cells) + " |")
+    head = ["CV", "search", "conf.", "fits ratio", "candidates"]
+    head += ["Δ best CV", "Δ test", "Δ fresh CV"]
+    lines += [
+        "",
+        f"Equal fits (racing with up to {EQFITS_FACTOR} × `n_iter` candidates, "
+        "stopped before it could exceed the fits without racing):",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|---" * len(head) + "|",
+    ]
+    for row in [r for r in pooled if r["comparison"] == "equal fits"]:
+        cells = [row["scheme"], row["search"], str(row["confidence"])]
+        cells += [f"{row['fits_ratio']:.2f}", f"{row['candidates_mean']:.1f}"]
+        cells += [_pm(row, k) for k in ("best_cv_score", "test_score")]
+        cells.append(_pm(row, "fresh_cv_score"))
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def markdown(results, rows):
     config, env = results["config"], results["environment"]
     lines = [
@@ -416,6 +464,10 @@ def markdown(results, rows):
         "(sums over seeds; per-seed range in brackets). Lost best: runs in "
         "which racing raced out the candidate that is best without racing "
         "(quasi-random search only: same candidates with and without racing).",
+        "",
+        "## Overview",
+        "",
+        *overview(results, rows),
         "",
     ]
     for comparison in ("equal n_iter", "equal fits"):
