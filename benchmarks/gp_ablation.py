@@ -81,6 +81,8 @@ _BEFORE_CONSTANTS = {
     "_FIT_FTOL": 1e-6,
     "_POLISH_MAXITER": 30,
     "_OUTPUT_WARP": None,
+    "_REFIT_EVERY": 1,
+    "_YJ_EXPONENTS": None,  # unused without _OUTPUT_WARP; see _V5_CONSTANTS
 }
 # v1: the noise prior LogNormal(-8, 1) (round 1's winner).
 _V1_CONSTANTS = {**_BEFORE_CONSTANTS, "_PROPOSER_NOISE_PRIOR": (-8.0, 1.0)}
@@ -96,7 +98,11 @@ _V3_CONSTANTS = {
 
 # v4_nocand's constructor arguments: the defaults since round 6.
 _V4 = {**_V3, "xi": 0.01, "n_candidates": 512, "n_polish": 5}
-_V5_CONSTANTS = {**_V3_CONSTANTS, "_OUTPUT_WARP": "yeo-johnson"}
+_V5_CONSTANTS = {
+    **_V3_CONSTANTS,
+    "_OUTPUT_WARP": "yeo-johnson",
+    "_YJ_EXPONENTS": (-2.0, 4.0, 121),  # np.linspace's arguments
+}
 
 
 def _noise(mu, xi=0.01):
@@ -195,6 +201,10 @@ VARIANTS = {
     "v5": (_V4, _V5_CONSTANTS),
     # Round 8 (seeds 0-39), from v5.
     "v5_r0": ({**_V4, "n_restarts": 0}, _V5_CONSTANTS),
+    # Round 9 (seeds 0-39), for overhead: hyperparameters fitted at every
+    # other proposal; the exponent of the warp on a coarser grid.
+    "v5_refit2": (_V4, {**_V5_CONSTANTS, "_REFIT_EVERY": 2}),
+    "v5_yj61": (_V4, {**_V5_CONSTANTS, "_YJ_EXPONENTS": (-2.0, 4.0, 61)}),
 }
 REFERENCES = ("gpsampler", "random")
 DEFAULT_METHODS = (*REFERENCES, *VARIANTS)
@@ -244,6 +254,8 @@ def _patch(constants):
     }
     old = {name: getattr(modules[name], name) for name in constants}
     for name, value in constants.items():
+        if name == "_YJ_EXPONENTS":  # kept as linspace's arguments (JSON, ==)
+            value = old[name] if value is None else np.linspace(*value)
         setattr(modules[name], name, value)
     try:
         yield

@@ -5,6 +5,7 @@ from scipy.stats import qmc, skew, yeojohnson, yeojohnson_llf
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern
 
+import sksmbo._surrogates.gp as gp_module
 from sksmbo import Optimizer
 from sksmbo._surrogates.gp import (
     ACQ_FUNCS,
@@ -128,6 +129,21 @@ def test_gradient_matches_finite_differences():
         theta, Z, input_map.groups, y, noise, prior, gradient=False
     )
     assert no_grad is None and only_value == pytest.approx(value(theta))
+    # The fit's precomputed pairwise differences give the same.
+    sq_diff = ((Z[:, None, :] - Z[None, :, :]) ** 2).reshape(25 * 25, -1)
+    fast = log_posterior(theta, Z, input_map.groups, y, noise, prior, sq_diff=sq_diff)
+    assert fast[0] == pytest.approx(value(theta), rel=1e-12)
+    np.testing.assert_allclose(fast[1], grad, rtol=1e-9, atol=1e-12)
+
+
+def test_fit_without_room_for_pairwise_differences_finds_the_same(monkeypatch):
+    X, y, noise = _data(n=20)
+    kept = GaussianProcess.fit(X, y, noise, rng=np.random.default_rng(0))
+    monkeypatch.setattr(gp_module, "_MAX_SQ_DIFF", 0)
+    computed = GaussianProcess.fit(X, y, noise, rng=np.random.default_rng(0))
+    np.testing.assert_allclose(
+        computed.params.to_vector(), kept.params.to_vector(), rtol=1e-5, atol=1e-6
+    )
 
 
 def test_map_fit_finds_the_relevant_dimension():

@@ -30,8 +30,8 @@ Kernel inputs come from the unit-cube encoding of :mod:`sksmbo.space`
   ones), so inactive parameters neither attract nor repel the model, as an
   imputed constant would.
 
-:class:`GPProposer` plugs the model into :class:`~sksmbo.Optimizer`: one
-hyperparameter fit per round, warm-started from the previous round, and a
+:class:`GPProposer` plugs the model into :class:`~sksmbo.Optimizer`: a
+hyperparameter fit every other round, warm-started from the previous one, and a
 constant liar for batches that conditions the fitted model on pending points
 with the hyperparameters fixed.
 """
@@ -103,6 +103,8 @@ _PROPOSER_LENGTHSCALE_SHIFT = -0.5
 # Relative decrease of the negative log posterior below which the
 # hyperparameter fit stops (L-BFGS-B's ftol).
 _FIT_FTOL = 1e-6
+# Most floats of the pairwise squared differences a fit keeps (16 MB).
+_MAX_SQ_DIFF = 2**21
 # Whether GPProposer replaces each score's known noise by their mean.
 _POOL_KNOWN_NOISE = False
 # Whether the acquisition polish also starts from the best evaluated point
@@ -117,6 +119,10 @@ _POLISH_MAXITER = 30
 # Issue 24, gp_ablation.py round 7: mean normalized regret 0.194 -> 0.167
 # over 40 seeds of nine functions.
 _OUTPUT_WARP: str | None = "yeo-johnson"
+# Hyperparameters fitted at one proposal in this many; the others condition
+# the last fit's on the new data. Every other: a fifth off a proposal, the
+# same regret (issue 24, gp_ablation.py round 9: 0.164 against 0.167).
+_REFIT_EVERY = 2
 # Exponents searched for the Yeo-Johnson transform.
 _YJ_EXPONENTS = np.linspace(-2.0, 4.0, 121)
 _SIGNAL_PRIOR = (0.0, 1.0)
@@ -391,6 +397,7 @@ def log_posterior(
     prior: _Prior | None = None,
     *,
     gradient: bool = True,
+    sq_diff: np.ndarray | None = None,
 ) -> tuple[float, np.ndarray | None]:
     """Log marginal likelihood (plus log prior) and its gradient in ``theta``.
 
@@ -417,6 +424,10 @@ def log_posterior(
         Adds the log prior density when given.
     gradient : bool, default=True
         Compute the gradient (three times the cost of the value alone).
+    sq_diff : ndarray of shape (n * n, n_features) or None, default=None
+        ``(z_ac - z_bc)^2`` for every pair of rows ``(a, b)`` and feature
+        ``c`` of ``Z``; given, distances and the lengthscale gradient are one
+        product each (what a fit computes once for all its evaluations).
 
     Returns
     -------
@@ -429,10 +440,14 @@ def log_posterior(
     # and the diagonal is written through a strided view (issue 24).
     n, d = len(y), len(theta) - 2
     signal, noise_variance = math.exp(theta[d]), math.exp(theta[d + 1])
-    Zs = Z * np.exp(-theta[:d])[groups]
-    sq_norms = (Zs * Zs).sum(1)
-    sq = np.maximum(sq_norms[:, None] + sq_norms - 2.0 * (Zs @ Zs.T), 0.0)
-    sq.flat[:: n + 1] = 0.0
+    inverse_sq = np.exp(-2.0 * theta[:d])[groups]  # 1 / lengthscale^2 per feature
+    if sq_diff is None:
+        Zs = Z * np.sqrt(inverse_sq)
+        sq_norms = (Zs * Zs).sum(1)
+        sq = np.maximum(sq_norms[:, None] + sq_norms - 2.0 * (Zs @ Zs.T), 0.0)
+        sq.flat[:: n + 1] = 0.0
+    else:
+        sq = (sq_diff @ inverse_sq).reshape(n, n)
     k, r, e = _matern52(sq)
     Kf = signal * k
     K = Kf.copy()
@@ -448,8 +463,12 @@ def log_posterior(
         return value, None
     W = np.outer(alpha, alpha) - _inverse(L)
     M = W * ((signal * 5.0 / 3.0) * (1.0 + _SQRT5 * r) * e)
-    # sum_ab M_ab (z_ac - z_bc)^2 = 2 sum_a z_ac^2 (M 1)_a - 2 z_c^T M z_c
-    per_feature = 2.0 * (M.sum(1) @ (Zs * Zs)) - 2.0 * ((M @ Zs) * Zs).sum(0)
+    # sum_ab M_ab (zs_ac - zs_bc)^2, zs = z / lengthscale: from sq_diff, or
+    # as 2 sum_a zs_ac^2 (M 1)_a - 2 zs_c^T M zs_c.
+    if sq_diff is None:
+        per_feature = 2.0 * (M.sum(1) @ (Zs * Zs)) - 2.0 * ((M @ Zs) * Zs).sum(0)
+    else:
+        per_feature = (M.ravel() @ sq_diff) * inverse_sq
     grad = np.empty(d + 2)
     grad[:d] = 0.5 * np.bincount(groups, weights=per_feature, minlength=d)
     grad[d] = 0.5 * float((W * Kf).sum())
@@ -475,12 +494,18 @@ def _fit_theta(
     their initial value, if that is better than the warm start's.
     """
     bounds = _bounds(len(prior.mean) - 2)
+    n, n_features = Z.shape
+    # Pairwise squared differences once for every evaluation, when they fit
+    # in _MAX_SQ_DIFF floats: a fifth off each evaluation (issue 24).
+    sq_diff = None
+    if n * n * n_features <= _MAX_SQ_DIFF:
+        sq_diff = ((Z[:, None, :] - Z[None, :, :]) ** 2).reshape(n * n, n_features)
 
     def negated(theta, gradient=True):
         # The one negation of the fit: scipy minimizes, the posterior is maximized.
         try:
             value, grad = log_posterior(
-                theta, Z, groups, y, noise, prior, gradient=gradient
+                theta, Z, groups, y, noise, prior, gradient=gradient, sq_diff=sq_diff
             )
         except LinAlgError:
             return np.inf, np.zeros_like(theta)
@@ -878,8 +903,9 @@ class GPProposer:
     """Proposes the maximizers of an acquisition function over a Gaussian process.
 
     Implements the ``Proposer`` protocol of :class:`~sksmbo.Optimizer`. Each
-    round fits the Gaussian process once (MAP hyperparameters, warm-started
-    from the previous round), screens quasi-random candidates plus
+    round conditions the Gaussian process on the scores so far, fitting its
+    MAP hyperparameters every other round (warm-started from the previous
+    fit; the round between keeps them), screens quasi-random candidates plus
     neighbourhoods of the best points, polishes the best few with L-BFGS-B and
     proposes the maximizer. Batches and pending points use a constant liar:
     the fitted process is conditioned on each pending or already chosen point
@@ -1054,17 +1080,24 @@ class GPProposer:
             noise = np.full_like(noise, np.mean(noise))
         if _OUTPUT_WARP is not None:
             y, noise = _warp(y, noise)
-        gp = GaussianProcess.fit(
-            X,
-            y,
-            noise,
-            space=space,
-            rng=rng,
-            init=init,
-            n_restarts=self.n_restarts,
-            noise_prior=_PROPOSER_NOISE_PRIOR,
-            lengthscale_shift=_PROPOSER_LENGTHSCALE_SHIFT,
-        )
+        n_models = getattr(self, "_n_models", 0)
+        if init is not None and n_models % _REFIT_EVERY:
+            gp = GaussianProcess.from_params(
+                X, y, self.model_.params, noise, space=space
+            )
+        else:
+            gp = GaussianProcess.fit(
+                X,
+                y,
+                noise,
+                space=space,
+                rng=rng,
+                init=init,
+                n_restarts=self.n_restarts,
+                noise_prior=_PROPOSER_NOISE_PRIOR,
+                lengthscale_shift=_PROPOSER_LENGTHSCALE_SHIFT,
+            )
+        self._n_models = n_models + 1
         self.model_ = gp
         if self.hedge_ is not None and self._nominations is not None:
             self.hedge_.update(gp.posterior(self._nominations)[0])
