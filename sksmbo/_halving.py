@@ -271,9 +271,11 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         resources) with the optimizer's result so far (a
         ``scipy.optimize.OptimizeResult`` in scikit-optimize's format: every
         configuration with its score at the first resources it was
-        evaluated with); one returning True stops the search. The
-        evaluations then in flight are finished, and the best candidate of
-        the last iteration reached is refitted. See :mod:`sksmbo.callbacks`.
+        evaluated with, and the search's state as ``search_state``, which
+        ``fit(resume_from=...)`` continues from); one returning True stops
+        the search. The evaluations then in flight are finished, and the
+        best candidate of the last iteration reached is refitted. See
+        :mod:`sksmbo.callbacks`.
 
     max_time : float, default=None
         Propose or promote no new candidate once an evaluation ends this many
@@ -416,6 +418,21 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
     [1, 3, 9, 27]
     >>> search.n_candidates_
     [27, 9, 3, 1]
+
+    A search stopped early (here by ``max_time``) continues with
+    ``warm_start=True``, without evaluating anything twice:
+
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> search = HalvingBayesSearchCV(
+    ...     DecisionTreeClassifier(random_state=0),
+    ...     {"max_depth": (1, 8), "min_samples_leaf": (1, 20)},
+    ...     n_candidates=9, min_resources=50, cv=3, max_time=1e-9,
+    ...     warm_start=True, random_state=0,
+    ... ).fit(X, y)
+    >>> search.n_candidates_
+    [9]
+    >>> search.set_params(max_time=None).fit(X, y).n_candidates_
+    [9, 3]
     """
 
     _required_parameters = ["estimator", "search_spaces"]
