@@ -123,6 +123,19 @@ def test_ctrl_c_then_resume_from_checkpoint_is_the_uninterrupted_search(
     assert_continues(resumed, full, full_fits, n_kept)
 
 
+def test_ctrl_c_then_warm_start_continues_in_memory(big_data):
+    X, y = big_data
+    full, full_fits = uninterrupted(X, y, "model")
+    Recording.interrupt_at = 13
+    search = make("model", warm_start=True)
+    with pytest.warns(UserWarning, match="Search interrupted after 6 evaluations"):
+        search.fit(X, y)
+    assert search.n_candidates_ == [6] and search.n_iterations_ == 1
+    Recording.log, Recording.interrupt_at = [], None
+    search.fit(X, y)
+    assert_continues(search, full, full_fits, 6)
+
+
 @pytest.mark.parametrize("setting, stop_after", [("model", 7), ("brackets", 15)])
 def test_stopped_by_a_callback_then_resumed_from_its_result(
     setting, stop_after, big_data
