@@ -38,8 +38,11 @@ class _AtFullFidelity:
         X = np.array(X, dtype=float, ndmin=2)
         return np.hstack([X, np.ones((len(X), 1))])
 
-    def posterior(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return self.gp.posterior(self._lift(X))
+    def posterior(
+        self, X: np.ndarray, *, snapped: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        # The fidelity column is continuous: lifting keeps rows snapped.
+        return self.gp.posterior(self._lift(X), snapped=snapped)
 
     def condition_on(self, X_new: np.ndarray, y_new) -> _AtFullFidelity:
         X_new = np.array(X_new, dtype=float, ndmin=2)
