@@ -406,10 +406,12 @@ class CandidateResult:
     mean_score : float
         Mean test score over the folds of the metric the search maximizes
         (``mean_test_score``, or ``mean_test_<refit>`` with several metrics);
-        NaN when a fold failed.
+        NaN when a fold failed. Over the folds evaluated when ``racing``
+        stopped the candidate's folds.
     fold_scores : ndarray of shape (n_splits,) or None
-        The test score of each fold, of the same metric; None when the result
-        holds no fold outputs (a bare ``Optimizer.result()``).
+        The test score of each fold, of the same metric (NaN for a fold
+        raced out); None when the result holds no fold outputs (a bare
+        ``Optimizer.result()``).
     mean_fit_time : float or None
         Mean seconds per fold spent fitting (``mean_fit_time``); None when
         unknown.
@@ -509,8 +511,8 @@ class CandidateLogger:
     A search has no hook at the end of ``fit``: call :meth:`finish` with the
     fitted search to log what only it has (the refitted model,
     ``best_params_``). :meth:`finish` also logs the candidates no call
-    reported: those of a :class:`~sksmbo.HalvingBayesSearchCV`, which takes no
-    callbacks, or of scikit-learn's own searches, read from ``cv_results_``.
+    reported: those of scikit-learn's own searches, or of a search given no
+    callback, read from ``cv_results_``.
 
     A logger follows one search at a time. A fit that resumes the search it
     follows (``warm_start=True``, ``fit(resume_from=...)``) continues it;
@@ -633,12 +635,21 @@ class CandidateLogger:
 
 
 def _fold_scores(out) -> dict:
-    """Fold test scores by metric name (``"score"`` for a single metric)."""
-    first = out[0]["test_scores"]
+    """Fold test scores by metric name (``"score"`` for a single metric).
+
+    A fold that is None (raced out) scores NaN, as in ``cv_results_``.
+    """
+    first = next(o for o in out if o is not None)["test_scores"]
     if not isinstance(first, Mapping):
-        return {"score": np.array([o["test_scores"] for o in out], dtype=float)}
+        return {
+            "score": np.array(
+                [np.nan if o is None else o["test_scores"] for o in out], dtype=float
+            )
+        }
     return {
-        name: np.array([o["test_scores"][name] for o in out], dtype=float)
+        name: np.array(
+            [np.nan if o is None else o["test_scores"][name] for o in out], dtype=float
+        )
         for name in first
     }
 
@@ -661,12 +672,19 @@ def _maximized(test_scores: dict, optimizers, index: int, tracked: _Tracked) -> 
     return names[0]
 
 
-def _record(tracked: _Tracked, index: int, params, test_scores, metric, **more):
-    """A :class:`CandidateResult`, counting its score in the best so far."""
+def _record(
+    tracked: _Tracked, index: int, params, test_scores, metric, raced=False, **more
+):
+    """A :class:`CandidateResult`, counting its score in the best so far.
+
+    A ``raced`` candidate (racing stopped its folds) has the mean of the folds
+    it got, and never counts as the best: the search's best is a full mean.
+    """
     folds = test_scores[metric]
-    mean = float(np.mean(folds))
+    mean = float(np.nanmean(folds) if raced else np.mean(folds))
     level = more.pop("level", 0)
-    tracked.best(index, mean, level)
+    if not raced:
+        tracked.best(index, mean, level)
     return CandidateResult(
         index,
         params,
@@ -682,12 +700,19 @@ def _record(tracked: _Tracked, index: int, params, test_scores, metric, **more):
 def _from_state(state, tracked: _Tracked) -> list:
     """The candidates of a search's state not logged yet, from their fold outputs."""
     n_splits = state.n_splits
+    # A halving search's state holds each evaluation's iter, n_resources and
+    # bracket (a cv_results_ column only with several brackets).
+    levels = getattr(state, "more_results", None)
+    brackets = levels and any(m.get("bracket") for m in levels)
     new = []
     for i in range(len(tracked.params), len(state.candidates)):
         folds = state.out[i * n_splits : (i + 1) * n_splits]
         out = [o for o in folds if o is not None]  # None: raced out (racing)
-        test_scores = _fold_scores(out)
+        test_scores = _fold_scores(folds)
         metric = _maximized(test_scores, state.optimizers, i, tracked)
+        more = {}
+        if levels:
+            more = {k: v for k, v in levels[i].items() if k != "bracket" or brackets}
         new.append(
             _record(
                 tracked,
@@ -695,8 +720,11 @@ def _from_state(state, tracked: _Tracked) -> list:
                 state.candidates[i],
                 test_scores,
                 metric,
+                raced=len(out) < n_splits,
                 mean_fit_time=float(np.mean([o["fit_time"] for o in out])),
                 mean_score_time=float(np.mean([o["score_time"] for o in out])),
+                more_results=more,
+                level=more.get("n_resources", 0),
             )
         )
         tracked.params.append(state.candidates[i])
@@ -746,6 +774,7 @@ def _from_cv_results(search, tracked: _Tracked) -> list:
         key[len("mean_test_") :] for key in results if key.startswith("mean_test_")
     ]
     n_splits = search.n_splits_
+    evaluated = results.get("n_splits_evaluated")  # racing
     more_keys = [key for key in ("iter", "n_resources", "bracket") if key in results]
     new = []
     for i in range(len(tracked.params), len(results["params"])):
@@ -764,6 +793,7 @@ def _from_cv_results(search, tracked: _Tracked) -> list:
                 results["params"][i],
                 test_scores,
                 metric,
+                raced=evaluated is not None and evaluated[i] < n_splits,
                 mean_fit_time=float(results["mean_fit_time"][i]),
                 mean_score_time=float(results["mean_score_time"][i]),
                 more_results=more,

@@ -261,6 +261,27 @@ def test_a_raced_search_resumes_with_its_raced_candidates():
     assert evaluated[resumed.best_index_] == 5
 
 
+def test_a_logger_sees_raced_out_folds_as_cv_results_does():
+    from tests.test_tracking import ListLogger
+
+    X, y = fold_data()
+    logger = ListLogger()
+    search = QuasiRandomSearchCV(
+        QualityRegressor(), SPACE, n_iter=16, cv=KFold(5), racing=True,
+        random_state=0, callbacks=[logger],
+    ).fit(X, y)  # fmt: skip
+    results = search.cv_results_
+    raced = results["n_splits_evaluated"] < 5
+    assert raced.any()
+    for i, candidate in enumerate(logger.candidates):
+        folds = [results[f"split{k}_test_score"][i] for k in range(5)]
+        np.testing.assert_allclose(candidate.fold_scores, folds)
+        assert candidate.mean_score == pytest.approx(results["mean_test_score"][i])
+    # The best so far is a fully evaluated candidate's.
+    assert logger.candidates[-1].best_index == search.best_index_
+    assert logger.candidates[-1].best_score == pytest.approx(search.best_score_)
+
+
 @pytest.mark.parametrize("racing", [0.3, 1.0, "yes", 2])
 def test_bad_racing_is_refused_before_any_fit(racing):
     X, y = fold_data()

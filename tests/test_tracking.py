@@ -120,6 +120,25 @@ def test_finish_logs_a_halving_search_from_cv_results(data):
     assert last.best_score == pytest.approx(results["mean_test_score"][top].max())
 
 
+def test_a_halving_callback_logs_each_evaluation_with_its_resources(data):
+    X, y = make_classification(n_samples=400, n_features=4, random_state=0)
+    logger = ListLogger()
+    search = HalvingBayesSearchCV(
+        FastClassifier(), SPACE, factor=3, cv=3, min_resources=60, random_state=0,
+        callbacks=[logger],
+    ).fit(X, y)  # fmt: skip
+    logged = logger.candidates
+    results = search.cv_results_
+    assert len(logged) == len(results["params"])
+    assert [c.more_results["n_resources"] for c in logged] == list(
+        results["n_resources"]
+    )
+    assert [c.more_results["iter"] for c in logged] == list(results["iter"])
+    assert "bracket" not in logged[0].more_results  # one bracket: no such column
+    top = results["n_resources"] == results["n_resources"].max()
+    assert logged[-1].best_score == pytest.approx(results["mean_test_score"][top].max())
+
+
 def test_a_bare_optimizer_result_is_logged_without_fold_scores():
     optimizer = Optimizer(SPACE, random_state=0)
     logger = ListLogger()
