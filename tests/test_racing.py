@@ -135,7 +135,7 @@ def test_race_bound_shrinks_with_the_folds_evaluated():
     for below in (0.1, 0.2, 0.3):  # differences exactly -0.1, -0.2, -0.3
         race.observe([0.8 - below, 0.6 - below, 0.9 - below, 0.7 - below, 1 - below])
     basis = race.snapshot()
-    assert basis.spread_ss == pytest.approx(0.0)
+    assert basis.spread == pytest.approx(0.0)
     # Paired with the incumbent, 0.05 below it on every fold: raced out,
     # although its scores overlap the incumbent's on other folds.
     verdict = race.check(basis, [0.75, 0.55])
