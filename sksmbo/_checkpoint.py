@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bz2
 import contextlib
+import copy
 import glob
 import gzip
 import itertools
@@ -169,6 +170,31 @@ def read(path):
     if records[0]["kind"] == "result":
         return records[-1]["result"]
     return replay_journal(records)
+
+
+def state_to_resume(resume_from, state_type: type):
+    """A copy of the search state ``resume_from`` holds, of ``state_type``.
+
+    ``resume_from`` is a result passed to a callback (its ``search_state``),
+    a state, or the path of a file :class:`~sksmbo.callbacks.CheckpointSaver`
+    wrote. A state of another kind of search raises ``ValueError``; anything
+    else ``TypeError``.
+    """
+    if isinstance(resume_from, str | os.PathLike):
+        resume_from = read(resume_from)
+    state = getattr(resume_from, "search_state", resume_from)
+    if isinstance(state, SearchState | HalvingState) and type(state) is not state_type:
+        raise ValueError(
+            "Cannot resume: resume_from holds a search of "
+            f"{_SEARCHES_OF[type(state)]}, not of {_SEARCHES_OF[state_type]}."
+        )
+    if not isinstance(state, state_type):
+        raise TypeError(
+            "The 'resume_from' parameter must be a result passed to a "
+            "callback, or the path of a file CheckpointSaver wrote. Got "
+            f"{type(resume_from).__name__}."
+        )
+    return copy.deepcopy(state)
 
 
 # -- writing -------------------------------------------------------------------
@@ -355,6 +381,12 @@ class HalvingState:
         for name in ("schedule", "pending", "complete", "held_optimizer"):
             setattr(state, name, last[name])
         return state
+
+
+_SEARCHES_OF = {
+    SearchState: "BayesSearchCV, TPESearchCV or QuasiRandomSearchCV",
+    HalvingState: "HalvingBayesSearchCV",
+}
 
 
 class Journal:

@@ -14,7 +14,6 @@ over configurations and resource levels that predicts full-budget scores.
 from __future__ import annotations
 
 import copy
-import os
 import tempfile
 import time
 from collections import Counter
@@ -32,8 +31,7 @@ from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state, resample
 
-from sksmbo._checkpoint import HalvingState, SearchState
-from sksmbo._checkpoint import read as read_checkpoint
+from sksmbo._checkpoint import HalvingState, state_to_resume
 from sksmbo._compat import (
     BaseSuccessiveHalving,
     Interval,
@@ -643,22 +641,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
     def _resume_state(self, resume_from) -> HalvingState | None:
         """What a resumed search starts from: ``resume_from``, or the last fit."""
         if resume_from is not None:
-            if isinstance(resume_from, str | os.PathLike):
-                resume_from = read_checkpoint(resume_from)
-            state = getattr(resume_from, "search_state", resume_from)
-            if isinstance(state, SearchState):
-                raise ValueError(
-                    "Cannot resume: resume_from holds a search of BayesSearchCV, "
-                    "TPESearchCV or QuasiRandomSearchCV, not of "
-                    "HalvingBayesSearchCV."
-                )
-            if not isinstance(state, HalvingState):
-                raise TypeError(
-                    "The 'resume_from' parameter must be a result passed to a "
-                    "callback, or the path of a file CheckpointSaver wrote. Got "
-                    f"{type(resume_from).__name__}."
-                )
-            return copy.deepcopy(state)
+            return state_to_resume(resume_from, HalvingState)
         if self.warm_start and getattr(self, "_state", None) is not None:
             return copy.deepcopy(self._state)
         return None

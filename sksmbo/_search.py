@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import inspect
-import os
 import time
 from abc import abstractmethod
 from collections.abc import Mapping
@@ -25,8 +24,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
-from sksmbo._checkpoint import SearchState
-from sksmbo._checkpoint import read as read_checkpoint
+from sksmbo._checkpoint import SearchState, state_to_resume
 from sksmbo._compat import (
     BaseSearchCV,
     HasMethods,
@@ -216,16 +214,7 @@ class _BaseSMBOSearch(BaseSearchCV):
     def _resume_state(self, resume_from) -> SearchState | None:
         """What a resumed search starts from: ``resume_from``, or the last fit."""
         if resume_from is not None:
-            if isinstance(resume_from, str | os.PathLike):
-                resume_from = read_checkpoint(resume_from)
-            state = getattr(resume_from, "search_state", resume_from)
-            if not isinstance(state, SearchState):
-                raise TypeError(
-                    "The 'resume_from' parameter must be a result passed to a "
-                    "callback, or the path of a file CheckpointSaver wrote. Got "
-                    f"{type(resume_from).__name__}."
-                )
-            return copy.deepcopy(state)
+            return state_to_resume(resume_from, SearchState)
         if self.warm_start and getattr(self, "_state", None) is not None:
             return copy.deepcopy(self._state)
         return None

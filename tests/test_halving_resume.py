@@ -253,7 +253,7 @@ def test_other_searches_checkpoints_are_refused(big_data, tmp_path):
         make().fit(X, y, resume_from=42)
     halving = tmp_path / "halving.pkl"
     make(callbacks=[CheckpointSaver(halving), lambda r: True]).fit(X, y)
-    with pytest.raises(TypeError, match="'resume_from' parameter"):
+    with pytest.raises(ValueError, match="HalvingBayesSearchCV, not of BayesSearchCV"):
         BayesSearchCV(FastClassifier(), SPACE, n_iter=2, cv=2).fit(
             X, y, resume_from=halving
         )
