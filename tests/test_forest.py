@@ -199,9 +199,11 @@ def test_the_worst_score_as_a_lie_lowers_the_mean_where_it_is_told():
 
 def test_optimizer_with_a_random_forest_finds_a_quadratic_optimum():
     # One seed is fragile (its regret ranges from 0 to 1 across seeds and
-    # scikit-learn versions): the median of four is the claim.
+    # scikit-learn versions), four too (median 0.84 on seeds 0-3 with
+    # scikit-learn 1.4.2 once the Sobol' candidates changed; 0.1-0.3 over 8
+    # to 64 seeds): the median of eight is the claim.
     regrets = []
-    for seed in range(4):
+    for seed in range(8):
         opt = Optimizer(
             {"a": (-5.0, 5.0), "b": (-5.0, 5.0)},
             ForestProposer("rf", n_estimators=30, n_candidates=256),
