@@ -1,3 +1,7 @@
+import signal
+import threading
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -50,3 +54,25 @@ def pending_at_ask(monkeypatch):
 
     monkeypatch.setattr(Optimizer, "ask", recording_ask)
     return pending
+
+
+@pytest.fixture(autouse=True)
+def default_sigint_handler(request):
+    """Start every test with Python's own SIGINT handler, and say who changed it.
+
+    The Ctrl-C tests send SIGINT and expect KeyboardInterrupt. Once, in CI,
+    every one of them saw no interrupt after earlier tests had run (and not
+    when rerun): a handler left installed by an earlier test or library. A
+    test that leaves one is named in a warning, and the handler is reset.
+    """
+    main = threading.current_thread() is threading.main_thread()
+    if main and signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    if main and signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        handler = signal.getsignal(signal.SIGINT)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        warnings.warn(
+            f"{request.node.nodeid} left SIGINT handled by {handler!r}; reset.",
+            stacklevel=1,
+        )
