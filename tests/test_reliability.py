@@ -328,7 +328,11 @@ def test_a_dead_worker_loses_at_most_one_round(once, data, tmp_path):
 
     def arm_after_two_rounds(result):
         if len(result.x_iters) == 4:
-            marker.write_text(str(os.getpid()))
+            # Written whole, then renamed: a worker must never read it half
+            # written (int("") failed a fit once, on scikit-learn 1.4.2).
+            armed = tmp_path / "die.tmp"
+            armed.write_text(str(os.getpid()))
+            os.replace(armed, marker)
         return False
 
     search = BayesSearchCV(
