@@ -197,6 +197,33 @@ def state_to_resume(resume_from, state_type: type):
     return copy.deepcopy(state)
 
 
+def refuse_changes(state, spaces_now, n_splits_now: int, fingerprint: dict) -> None:
+    """Raise ``ValueError`` naming what differs from the stopped search ``state``.
+
+    ``spaces_now`` are the ``repr`` of the search spaces, in the order of
+    ``state.optimizers``; ``fingerprint`` describes the estimator and data.
+    """
+    then = [repr(opt.space) for opt in state.optimizers]
+    if then != list(spaces_now):
+        raise ValueError(
+            "Cannot resume: search_spaces has changed since the search "
+            f"stopped. Then: {then}; now: {list(spaces_now)}."
+        )
+    if state.n_splits is not None and state.n_splits != n_splits_now:
+        raise ValueError(
+            f"Cannot resume: the search stopped with {state.n_splits} CV splits, "
+            f"cv now gives {n_splits_now}. Pass the same cv."
+        )
+    previous = getattr(state, "fingerprint", None) or {}
+    for key, value in fingerprint.items():
+        if key in previous and previous[key] != value:
+            raise ValueError(
+                f"Cannot resume: the {key} differs from the stopped search's "
+                f"({previous[key]!r} then, {value!r} now). Pass the same "
+                "estimator and data."
+            )
+
+
 # -- writing -------------------------------------------------------------------
 
 

@@ -31,7 +31,7 @@ from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state, resample
 
-from sksmbo._checkpoint import HalvingState, state_to_resume
+from sksmbo._checkpoint import HalvingState, refuse_changes, state_to_resume
 from sksmbo._compat import (
     BaseSuccessiveHalving,
     Interval,
@@ -671,28 +671,13 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         The schedule (which needs the data's resources) is checked at the top
         of the search, still before any fit (``_check_schedule``).
         """
-        then = repr(state.optimizers[0].space)
-        now = repr(self._space())
-        if then != now:
-            raise ValueError(
-                "Cannot resume: search_spaces has changed since the search "
-                f"stopped. Then: {then}; now: {now}."
-            )
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
-        n_splits = cv.get_n_splits(X, y, groups)
-        if state.n_splits is not None and state.n_splits != n_splits:
-            raise ValueError(
-                f"Cannot resume: the search stopped with {state.n_splits} CV splits, "
-                f"cv now gives {n_splits}. Pass the same cv."
-            )
-        previous = state.fingerprint or {}
-        for key, value in self._fingerprint.items():
-            if key in previous and previous[key] != value:
-                raise ValueError(
-                    f"Cannot resume: the {key} differs from the stopped search's "
-                    f"({previous[key]!r} then, {value!r} now). Pass the same "
-                    "estimator and data."
-                )
+        refuse_changes(
+            state,
+            [repr(self._space())],
+            cv.get_n_splits(X, y, groups),
+            self._fingerprint,
+        )
 
     def _check_schedule(self, state: HalvingState, plans: list[dict]) -> None:
         """Refuse to resume with another schedule: its evaluations would not fit it."""

@@ -24,7 +24,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
-from sksmbo._checkpoint import SearchState, state_to_resume
+from sksmbo._checkpoint import SearchState, refuse_changes, state_to_resume
 from sksmbo._compat import (
     BaseSearchCV,
     HasMethods,
@@ -341,29 +341,13 @@ class _BaseSMBOSearch(BaseSearchCV):
 
     def _check_resumable(self, state: SearchState, X, y, groups) -> None:
         """Refuse to resume what differs from the stopped search, naming it."""
-        plan = self._plan()
-        then = [repr(opt.space) for opt in state.optimizers]
-        now = [repr(space) for space, _ in plan]
-        if then != now:
-            raise ValueError(
-                "Cannot resume: search_spaces has changed since the search "
-                f"stopped. Then: {then}; now: {now}."
-            )
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
-        n_splits = cv.get_n_splits(X, y, groups)
-        if state.n_splits is not None and state.n_splits != n_splits:
-            raise ValueError(
-                f"Cannot resume: the search stopped with {state.n_splits} CV splits, "
-                f"cv now gives {n_splits}. Pass the same cv."
-            )
-        previous = getattr(state, "fingerprint", None) or {}
-        for key, value in self._fingerprint.items():
-            if key in previous and previous[key] != value:
-                raise ValueError(
-                    f"Cannot resume: the {key} differs from the stopped search's "
-                    f"({previous[key]!r} then, {value!r} now). Pass the same "
-                    "estimator and data."
-                )
+        refuse_changes(
+            state,
+            [repr(space) for space, _ in self._plan()],
+            cv.get_n_splits(X, y, groups),
+            self._fingerprint,
+        )
 
     def _search_one(self, optimizer, n_iter, fold_tasks, progress, deadline) -> bool:
         """Evaluate candidates until ``n_iter`` are told; return whether to stop.
