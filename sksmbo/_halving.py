@@ -42,7 +42,7 @@ from sksmbo._compat import (
 from sksmbo._engine import Engine
 from sksmbo._interrupts import interrupts_deferred
 from sksmbo._optimizer import Optimizer
-from sksmbo._progress import Progress, say
+from sksmbo._progress import Progress, say, say_fitting
 from sksmbo._results import (
     keep_results_without_refit,
     raise_if_all_fits_failed,
@@ -1087,6 +1087,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         n_engine = n + sum(row is not None for _, row in state.pending)
         window = n_engine if window is None else window
         order: dict[int, int] = {}  # id(candidate) -> its proposal in this run
+        said_fitting = False  # sklearn's "Fitting N folds ..." line, once
         start = len(state.candidates)
         ran_out = False
 
@@ -1112,10 +1113,14 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             return {**point, self.resource: n_resources}
 
         def fold_tasks(point):
+            nonlocal said_fitting
             tasks, self._parallel = fit_tasks(
                 run.evaluate_candidates, [with_resource(point)], iteration.task(),
                 self, cv=cv,
             )  # fmt: skip
+            if not said_fitting:
+                said_fitting = True
+                say_fitting(len(tasks), n_engine, self.verbose, racing=False)
             row = row_of(point)
             if row is None:
                 return tasks

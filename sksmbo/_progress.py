@@ -72,6 +72,19 @@ def say(line: str, verbose: int) -> None:
         print(line, flush=True)
 
 
+def say_fitting(n_splits: int, n_candidates: int, verbose: int, racing: bool) -> None:
+    """scikit-learn's "Fitting N folds for each of M candidates" line, once.
+
+    Racing may stop a candidate's folds early: the totals are then maxima.
+    """
+    if verbose > 0:
+        up_to, at_most = ("up to ", "at most ") if racing else ("", "")
+        print(
+            f"Fitting {up_to}{n_splits} folds for each of {n_candidates} "
+            f"candidates, totalling {at_most}{n_splits * n_candidates} fits"
+        )
+
+
 class CandidateLog:
     """One line per completed candidate: index, parameters, score, fit time, best.
 

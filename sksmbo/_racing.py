@@ -37,8 +37,9 @@ DEFAULT_CONFIDENCE = 0.95
 MIN_FOLDS = 2
 
 #: Fully evaluated candidates needed before any is raced out: the incumbent
-#: and enough others that the spread of paired differences is not a guess.
-MIN_FULL = 4
+#: and two others, whose paired differences measure the spread (Student's t
+#: widens the bound while they are few).
+MIN_FULL = 3
 
 
 class Basis(NamedTuple):

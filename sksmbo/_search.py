@@ -37,7 +37,7 @@ from sksmbo._compat import (
 from sksmbo._engine import Engine
 from sksmbo._interrupts import interrupts_deferred
 from sksmbo._optimizer import Optimizer
-from sksmbo._progress import CandidateLog, Progress
+from sksmbo._progress import CandidateLog, Progress, say_fitting
 from sksmbo._racing import Race, racing_confidence
 from sksmbo._results import (
     keep_results_without_refit,
@@ -295,9 +295,15 @@ class _BaseSMBOSearch(BaseSearchCV):
             None if self.max_time is None else time.perf_counter() + self.max_time
         )
 
+        said = False
+
         def fold_tasks(params):
+            nonlocal said
             tasks, parallel = fit_tasks(evaluate_candidates, [params], search_ctx, self)
             self._parallel = parallel
+            if not said:
+                said = True
+                say_fitting(len(tasks), total - done, self.verbose, bool(self._race))
             return tasks
 
         # sklearn warns of failed fits where it builds cv_results_: once, at

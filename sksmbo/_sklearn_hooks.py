@@ -259,9 +259,13 @@ def fit_tasks(evaluate_candidates, candidates, search_task, estimator, **kwargs)
     ready to run in any worker, and the ``Parallel`` that
     ``BaseSearchCV.fit`` entered, whose backend runs them (see
     :class:`Workers`). ``kwargs`` (``cv``, ``more_results``) go to
-    ``evaluate_candidates``.
+    ``evaluate_candidates``. ``estimator`` is the fitting search: its
+    "Fitting N folds for each of M candidates" line (``verbose``) is not
+    printed, as the engine asks for one candidate at a time; the search
+    prints it once for all (:func:`sksmbo._progress.say_fitting`).
     """
     _this_search.capture = tasks = []
+    verbose, estimator.verbose = estimator.verbose, 0
     try:
         evaluate_round(
             evaluate_candidates, candidates, search_task, estimator, **kwargs
@@ -270,6 +274,7 @@ def fit_tasks(evaluate_candidates, candidates, search_task, estimator, **kwargs)
         return tasks, _this_search.parallel
     finally:
         _this_search.capture = None
+        estimator.verbose = verbose
     raise RuntimeError(  # the fits ran: a moved seam must not go unnoticed
         f"sksmbo does not support scikit-learn {sklearn.__version__}: "
         "evaluate_candidates did not run its fits through "

@@ -49,13 +49,33 @@ def test_verbose_prints_the_lines_and_quiet_prints_none(data, capsys):
     TPESearchCV(FastClassifier(), SPACE, n_iter=6, cv=2, verbose=1).fit(X, y)
     out = capsys.readouterr().out
     assert sum(1 for line in out.splitlines() if LINE.fullmatch(line)) == 6
+    # scikit-learn's line, once for the search as RandomizedSearchCV prints it
+    # (not once per candidate, as the engine asks for their fits).
+    fitting = [line for line in out.splitlines() if line.startswith("Fitting")]
+    assert fitting == ["Fitting 2 folds for each of 6 candidates, totalling 12 fits"]
+
+
+def test_verbose_says_racing_fits_are_a_maximum(data, capsys):
+    X, y = data
+    search = TPESearchCV(FastClassifier(), SPACE, n_iter=6, cv=3, verbose=1)
+    search.set_params(racing=True).fit(X, y)
+    fitting = [
+        line for line in capsys.readouterr().out.splitlines() if "Fitting" in line
+    ]
+    assert fitting == [
+        "Fitting up to 3 folds for each of 6 candidates, totalling at most 18 fits"
+    ]
 
 
 def schedule_lines(text):
     keys = ("n_iterations", "n_required_iterations", "n_possible_iterations")
     keys += ("min_resources_", "max_resources_", "aggressive_elimination", "factor")
     keys += ("iter", "n_candidates", "n_resources")
-    return [line for line in text.splitlines() if line.split(":")[0] in keys]
+    return [
+        line
+        for line in text.splitlines()
+        if line.split(":")[0] in keys or line.startswith("Fitting")
+    ]
 
 
 def test_halving_prints_what_halving_random_search_prints(capsys):
@@ -66,4 +86,4 @@ def test_halving_prints_what_halving_random_search_prints(capsys):
     theirs = schedule_lines(capsys.readouterr().out)
     HalvingBayesSearchCV(SVC(), {"C": (0.1, 10.0)}, verbose=1, **common).fit(X, y)
     ours = schedule_lines(capsys.readouterr().out)
-    assert len(theirs) == 13 and ours == theirs
+    assert len(theirs) == 15 and ours == theirs

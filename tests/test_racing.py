@@ -8,7 +8,7 @@ from sklearn.model_selection import KFold, RepeatedKFold
 
 from sksmbo import BayesSearchCV, QuasiRandomSearchCV, TPESearchCV
 from sksmbo._engine import Engine
-from sksmbo._racing import Race
+from sksmbo._racing import MIN_FULL, Race
 from sksmbo.space import Real
 from tests.test_engine import FakeWorkers
 
@@ -70,24 +70,24 @@ def n_evaluated(told):
     return [sum(out is not None for out in outputs) for _, outputs, _ in told]
 
 
-GOOD = [0.8, 0.7, 0.6, 0.75]  # four full candidates: the spread is known
+GOOD = [0.8, 0.7, 0.6]  # MIN_FULL full candidates: the spread is known
 
 
 def test_a_candidate_that_cannot_win_is_stopped_after_two_folds():
     workers = FakeWorkers(1)
     told = race_all(GOOD + [0.1], workers)
-    assert n_evaluated(told) == [5, 5, 5, 5, 2]
-    k, outputs, raced = told[4]
+    assert n_evaluated(told) == [5, 5, 5, 2]
+    k, outputs, raced = told[3]
     assert outputs[2:] == [None, None, None]
     assert raced.n_evaluated == 2
     # Its remaining folds were never run, and it is told below the incumbent.
-    assert (4, 2) not in workers.submitted
+    assert (3, 2) not in workers.submitted
     assert raced.estimate < np.mean([fold_score(0.8, f) for f in range(5)])
 
 
 def test_candidates_that_may_win_get_every_fold():
     told = race_all(GOOD + [0.9, 0.0, 0.95, 0.1], FakeWorkers(1))
-    assert n_evaluated(told) == [5, 5, 5, 5, 5, 2, 5, 2]
+    assert n_evaluated(told) == [5, 5, 5, 5, 2, 5, 2]
 
 
 def test_the_incumbent_is_never_raced():
@@ -100,8 +100,8 @@ def test_the_incumbent_is_never_raced():
 
 
 def test_nothing_is_raced_before_the_spread_is_known():
-    told = race_all([0.8, 0.0, 0.0, 0.0, 0.0], FakeWorkers(1))
-    assert n_evaluated(told) == [5, 5, 5, 5, 2]
+    told = race_all([0.8] + [0.0] * MIN_FULL, FakeWorkers(1))
+    assert n_evaluated(told) == [5] * MIN_FULL + [2]
 
 
 def test_racing_is_reproducible_whatever_the_timing():
@@ -122,9 +122,9 @@ def test_folds_racing_may_cancel_run_only_when_a_worker_would_idle(seed):
     workers = FakeWorkers(2, seed)
     told = race_all(GOOD + [0.0] * 10, workers, window=3)
     needed = sum(n_evaluated(told))
-    # Candidates 4 and 5 were proposed before four candidates were told (window
+    # Candidates 3 and 4 were proposed before three candidates were told (window
     # 3): they get every fold; the other bad candidates are raced out.
-    assert needed == 5 * 6 + 2 * 8
+    assert needed == 5 * 5 + 2 * 8
     # A fold that racing cancels later ran only while nothing needed was left.
     assert needed <= len(workers.submitted) <= needed + 6
 
