@@ -56,6 +56,7 @@ from sksmbo._search import (
     run_callback,
 )
 from sksmbo._sklearn_hooks import (
+    FixedSplits,
     HalvingIteration,
     Workers,
     close_search_context,
@@ -1087,7 +1088,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         n_engine = n + sum(row is not None for _, row in state.pending)
         window = n_engine if window is None else window
         order: dict[int, int] = {}  # id(candidate) -> its proposal in this run
-        said_fitting = False  # sklearn's "Fitting N folds ..." line, once
+        splits = None  # the first candidate's, for all (see FixedSplits)
         start = len(state.candidates)
         ran_out = False
 
@@ -1113,13 +1114,13 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             return {**point, self.resource: n_resources}
 
         def fold_tasks(point):
-            nonlocal said_fitting
+            nonlocal splits
             tasks, self._parallel = fit_tasks(
                 run.evaluate_candidates, [with_resource(point)], iteration.task(),
-                self, cv=cv,
+                self, cv=splits or cv,
             )  # fmt: skip
-            if not said_fitting:
-                said_fitting = True
+            if splits is None:
+                splits = FixedSplits(tasks)
                 say_fitting(len(tasks), n_engine, self.verbose, racing=False)
             row = row_of(point)
             if row is None:

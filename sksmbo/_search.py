@@ -50,6 +50,7 @@ from sksmbo._results import (
 )
 from sksmbo._sampling import SAMPLERS
 from sksmbo._sklearn_hooks import (
+    FixedSplits,
     Workers,
     close_search_context,
     data_scattered,
@@ -295,14 +296,16 @@ class _BaseSMBOSearch(BaseSearchCV):
             None if self.max_time is None else time.perf_counter() + self.max_time
         )
 
-        said = False
+        splits = None  # the first candidate's, for all (see FixedSplits)
 
         def fold_tasks(params):
-            nonlocal said
-            tasks, parallel = fit_tasks(evaluate_candidates, [params], search_ctx, self)
+            nonlocal splits
+            tasks, parallel = fit_tasks(
+                evaluate_candidates, [params], search_ctx, self, cv=splits
+            )
             self._parallel = parallel
-            if not said:
-                said = True
+            if splits is None:
+                splits = FixedSplits(tasks)
                 say_fitting(len(tasks), total - done, self.verbose, bool(self._race))
             return tasks
 
@@ -417,6 +420,8 @@ class _BaseSMBOSearch(BaseSearchCV):
         progress.update(1, optimizer.best()[1])
         std = np.sqrt(variance * len(evaluated))  # over folds, as cv_results_
         self._log.report([params], mean, std, fit_time, len(evaluated), len(outputs))
+        if not self._callbacks:
+            return False
         result = optimizer.result()
         result.search_state = state
         # Every callback sees every candidate (a checkpoint listed after a

@@ -300,6 +300,28 @@ def replay(evaluate_candidates, search, candidates, outputs, **kwargs):
     return results
 
 
+class FixedSplits:
+    """The train/test indices of one candidate's fit tasks, as a splitter.
+
+    ``evaluate_candidates(candidates, cv=FixedSplits(tasks))`` splits as the
+    call that made ``tasks`` did. scikit-learn calls ``cv.split`` at every
+    call of ``evaluate_candidates``, once per candidate on the engine: a
+    ``StratifiedKFold`` costs more than a millisecond each time, and a
+    shuffling splitter without ``random_state`` would give each candidate
+    other folds, where ``RandomizedSearchCV`` evaluates all of its candidates
+    on the same ones.
+    """
+
+    def __init__(self, tasks):
+        self._splits = [(kwargs["train"], kwargs["test"]) for _, _, kwargs in tasks]
+
+    def split(self, X=None, y=None, groups=None, **params):
+        yield from self._splits
+
+    def get_n_splits(self, X=None, y=None, groups=None, **params):
+        return len(self._splits)
+
+
 # --- the engine's workers: one fit at a time on the backend in use ----------
 #
 # joblib's public API runs a list of tasks (or a generator joblib pulls from

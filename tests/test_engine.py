@@ -6,6 +6,8 @@ from concurrent.futures.process import BrokenProcessPool
 import joblib
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.model_selection import KFold
 
 from sksmbo import BayesSearchCV, QuasiRandomSearchCV, TPESearchCV
 from sksmbo._engine import Engine, window_size
@@ -215,3 +217,31 @@ def test_a_search_on_processes_keeps_its_columns_and_order(data):
     assert {"split2_test_score", "mean_train_score", "rank_test_score"} <= set(results)
     optimizer = search.optimizer_results_[0]
     assert [[p["a"]] for p in results["params"]] == optimizer.x_iters
+
+
+class FoldSum(RegressorMixin, BaseEstimator):
+    """Scores the sum of its test rows' indices: a fold's fingerprint."""
+
+    def __init__(self, a=0.0):
+        self.a = a
+
+    def fit(self, X, y):
+        return self
+
+    def score(self, X, y):
+        return float(X[:, 0].sum())
+
+
+@pytest.mark.parametrize("cls", [QuasiRandomSearchCV, BayesSearchCV])
+def test_every_candidate_gets_the_same_folds_as_in_randomized_search(cls):
+    # A shuffling splitter without random_state splits differently at every
+    # call of split(); the engine asks for one candidate at a time, yet all
+    # candidates share the first one's folds, as in RandomizedSearchCV.
+    X = np.arange(60.0).reshape(-1, 1)
+    y = np.zeros(60)
+    search = cls(
+        FoldSum(), {"a": (0.0, 1.0)}, n_iter=4, cv=KFold(3, shuffle=True), refit=False
+    ).fit(X, y)
+    for fold in range(3):
+        scores = search.cv_results_[f"split{fold}_test_score"]
+        assert np.all(scores == scores[0])
