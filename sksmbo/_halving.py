@@ -1160,7 +1160,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                 ]
             if row is not None:  # recorded, and seen by the callbacks, before
                 return False
-            run.progress.update(1, run.optimizer.best()[1])
+            run.progress.update(1, lambda: run.optimizer.best()[1])
             if not run.callbacks:
                 return False
             result = run.optimizer.result()

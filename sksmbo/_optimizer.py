@@ -519,8 +519,8 @@ class Optimizer:
         """
         if not len(self._pending) or not len(X):
             return
-        pending = np.nan_to_num(self._pending, nan=-1.0)
-        told = np.nan_to_num(X, nan=-1.0)
+        pending = np.where(np.isnan(self._pending), -1.0, self._pending)
+        told = np.where(np.isnan(X), -1.0, X)
         gap = np.abs(pending[:, None, :] - told[None, :, :]).max(axis=2)
         self._pending = self._pending[~(gap < 1e-9).any(axis=1)]
 
@@ -587,7 +587,7 @@ def _per_point(values, n: int, name: str, default: float) -> np.ndarray:
             f"The {name!r} values passed to tell must be >= 0 and finite (NaN when "
             f"unknown). Got {values!r}."
         )
-    return np.nan_to_num(values, nan=default)
+    return np.where(np.isnan(values), default, values)
 
 
 def _as_value_list(point: Mapping) -> list:

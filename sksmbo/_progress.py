@@ -41,18 +41,21 @@ class Progress:
             if tqdm is not None:
                 self._bar = tqdm(total=total, initial=done, desc=name, unit="cand")
 
-    def update(self, n_new: int, best: float) -> None:
+    def update(self, n_new: int, best_of) -> None:
+        """Count ``n_new`` candidates done; ``best_of()`` is the best score so
+        far, asked for only when shown."""
         self.done += n_new
         if not self.enabled:
             return
         if self._bar is not None:
             self._bar.update(n_new)
-            self._bar.set_postfix(best=f"{best:.4f}", refresh=False)
+            self._bar.set_postfix(best=f"{best_of():.4f}", refresh=False)
             return
         now = time.perf_counter()
         if now - self._printed < 1.0 and self.done < self.total:
             return
         self._printed = now
+        best = best_of()
         elapsed = now - self._start
         print(
             f"[{self.name}] {self.done}/{self.total} candidates, best score "
@@ -106,12 +109,16 @@ class CandidateLog:
         best: its mean is over its first folds only.
         """
         raced = n_evaluated is not None and n_evaluated < n_splits
+        # Formatting costs more than the rest of a cheap candidate's bookkeeping.
+        heard = self.verbose or logger.isEnabledFor(logging.INFO)
         for point, score, spread, seconds in zip(
             points, mean, std, fit_time, strict=True
         ):
             self.done += 1
             if not raced and score == score and score > self.best[0]:  # NaN: failed
                 self.best = (float(score), self.done)
+            if not heard:
+                continue
             folds = (
                 f" (raced out after {n_evaluated} of {n_splits} folds)" if raced else ""
             )

@@ -417,7 +417,7 @@ class _BaseSMBOSearch(BaseSearchCV):
             optimizer.tell([params], [raced.estimate], [raced.noise], fit_time)
         state.candidates.append(params)
         state.out.extend(outputs)
-        progress.update(1, optimizer.best()[1])
+        progress.update(1, lambda: optimizer.best()[1])
         std = np.sqrt(variance * len(evaluated))  # over folds, as cv_results_
         self._log.report([params], mean, std, fit_time, len(evaluated), len(outputs))
         if not self._callbacks:

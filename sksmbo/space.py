@@ -1085,8 +1085,11 @@ class Space:
         inactive columns set to NaN. Rows may hold anything in inactive columns.
         """
         X = np.array(X, dtype=float, ndmin=2)
-        if self.has_choice:
-            X[:, 0] = self.dimensions[0].snap_unit(X[:, 0])
+        if not self.has_choice:  # every column active: no mask to build
+            for j, dim in enumerate(self.dimensions):
+                X[:, j] = dim.snap_unit(X[:, j])
+            return X
+        X[:, 0] = self.dimensions[0].snap_unit(X[:, 0])
         mask = self.active_mask(X)
         for j, dim in enumerate(self.dimensions):
             rows = mask[:, j]
@@ -1096,7 +1099,8 @@ class Space:
 
     def keys(self, X: np.ndarray) -> list[bytes]:
         """A hashable identity per encoded row, equal for equal points."""
-        snapped = np.nan_to_num(self.snap(X), nan=-1.0)
+        snapped = self.snap(X)
+        snapped[np.isnan(snapped)] = -1.0  # one key for every inactive column
         return [row.tobytes() for row in snapped]
 
     def transform(self, points: Sequence[Mapping]) -> np.ndarray:
