@@ -883,7 +883,8 @@ class BayesSearchCV(_BaseSMBOSearch):
     to the cross-validated scores so far (with the spread of the fold scores
     as known noise) proposes each next candidate by maximizing an acquisition
     function. The process is refitted for every proposal; the candidates in
-    flight (``n_points > 1``) are made distinct by a constant liar.
+    flight (``n_points > 1``) are pending points the process is conditioned
+    on with the scores it predicts for them (a kriging believer).
 
     Parameters
     ----------
@@ -968,7 +969,7 @@ class BayesSearchCV(_BaseSMBOSearch):
 
     n_points : int or "auto", default="auto"
         Candidates in flight: proposed and not yet told (the pending points
-        the GP conditions on with a constant liar). Each candidate's folds are
+        the GP conditions on at their predicted scores). Each candidate's folds are
         separate fits, and a worker that frees starts the next fit at once.
         "auto" is 1 on one worker (a sequential search) and otherwise
         ``ceil(3 * n_workers / n_splits) + 1``, enough to keep every joblib

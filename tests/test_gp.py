@@ -379,9 +379,12 @@ def test_batches_are_distinct_and_avoid_pending():
     assert batch.shape == (4, 2)
     keys = space.keys(np.vstack([X, pending, batch]))
     assert len(set(keys)) == len(keys)
-    # The liar spreads the batch out.
-    gaps = np.sqrt(((batch[:, None] - batch[None]) ** 2).sum(-1))
-    assert gaps[np.triu_indices(4, 1)].min() > 0.02
+    # The believer spreads the batch out, away from the pending point too: a
+    # point believed at its predicted score has nothing left to improve (a
+    # believer that kept the incumbent proposed one point four times).
+    points = np.vstack([pending, batch])
+    gaps = np.sqrt(((points[:, None] - points[None]) ** 2).sum(-1))
+    assert gaps[np.triu_indices(5, 1)].min() > 0.02
 
 
 def test_batches_in_optimizer_are_distinct():

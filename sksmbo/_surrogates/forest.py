@@ -18,8 +18,8 @@ computed as SMAC does rather than from ``predict`` alone.
   the training data with ``apply`` and ``np.bincount``, one array over all
   trees (:class:`ForestPosterior`), so a batch of pending points conditions
   the fitted forest by adding their lie to their leaves: the tree structures
-  stay fixed and nothing is refitted (the forest analogue of the GP's
-  constant liar).
+  stay fixed and nothing is refitted (the forest analogue of conditioning
+  the GP on pending points).
 * ``"gbrt"`` (:class:`~sklearn.ensemble.GradientBoostingRegressor`, quantile
   loss at 0.16, 0.5 and 0.84, as scikit-optimize): mean = the median model,
   std = half the distance between the outer quantiles.
@@ -301,7 +301,7 @@ class ForestProposer:
 
     Pending points and batches: a random forest or extra trees is conditioned
     on each pending point, and on each point already chosen for the batch,
-    with the *worst* score seen so far (a constant liar, as the GP proposer):
+    with the *worst* score seen so far (a constant liar):
     the lie is added to the leaves the point falls into, the trees are not
     refitted, and the next point moves away. Boosted quantiles cannot be
     conditioned without a refit; they are fitted once with the pending points
