@@ -245,3 +245,37 @@ def test_every_candidate_gets_the_same_folds_as_in_randomized_search(cls):
     for fold in range(3):
         scores = search.cv_results_[f"split{fold}_test_score"]
         assert np.all(scores == scores[0])
+
+
+@pytest.mark.parametrize("callbacks", [None, "stopper"])
+def test_a_quasi_random_search_tells_its_optimizer_all_its_candidates(
+    data, monkeypatch, callbacks
+):
+    # Its candidates are all asked before the first comes back, so they are
+    # told in one call at the end; a callback reads the optimizer after each
+    # candidate, which must then know it.
+    from sksmbo._optimizer import Optimizer
+
+    calls = []
+    original = Optimizer.tell
+    monkeypatch.setattr(
+        Optimizer, "tell", lambda self, points, *a, **k: calls.append(len(points))
+        or original(self, points, *a, **k),
+    )  # fmt: skip
+    seen = []
+
+    def stopper(result):
+        seen.append(len(result.func_vals))
+        return False
+
+    search = QuasiRandomSearchCV(
+        FastClassifier(), {"a": (0.0, 1.0)}, n_iter=8, cv=3, random_state=0
+    )
+    search.fit(*data, callback=[stopper] if callbacks else None)
+    assert sum(calls) == 8
+    assert calls == ([1] * 8 if callbacks else [8])
+    if callbacks:
+        assert seen == list(range(1, 9))
+    result = search.optimizer_results_[0]
+    assert [[p["a"]] for p in search.cv_results_["params"]] == result.x_iters
+    np.testing.assert_allclose(-result.func_vals, search.cv_results_["mean_test_score"])
