@@ -394,7 +394,7 @@ class _BaseSMBOSearch(BaseSearchCV):
             return True
         finally:
             with interrupts_deferred():
-                told.flush()
+                told.flushed()
         if engine.exhausted and len(optimizer.yi) < n_iter:
             warn_exhausted(len(optimizer.yi), n_iter)
         return engine.stopped
@@ -470,9 +470,6 @@ class _BatchedTells:
             self._waiting = []
             self.optimizer.tell(list(points), scores, noise, cost)
         return self.optimizer
-
-    def flush(self) -> None:
-        self.flushed()
 
     def ask(self):
         return self.flushed().ask()
