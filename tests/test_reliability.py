@@ -326,7 +326,7 @@ def test_a_dead_worker_loses_at_most_one_round(once, data, tmp_path):
     X, y = data
     marker = tmp_path / "die"
 
-    def arm_after_two_rounds(result):
+    def arm_after_four_candidates(result):
         if len(result.x_iters) == 4:
             # Written whole, then renamed: a worker must never read it half
             # written (int("") failed a fit once, on scikit-learn 1.4.2).
@@ -335,22 +335,25 @@ def test_a_dead_worker_loses_at_most_one_round(once, data, tmp_path):
             os.replace(armed, marker)
         return False
 
+    # One candidate in flight: when the marker is armed nothing else is, so
+    # exactly the four told candidates come back (with two in flight, the
+    # fifth was kept too when its folds had all returned before the marker).
     search = BayesSearchCV(
         DiesInWorker(marker=str(marker), once=once),
         {"a": (0.0, 1.0)},
         n_iter=8,
-        n_points=2,
+        n_points=1,
         n_initial_points=4,
         cv=3,
         n_jobs=2,
         random_state=0,
-        callbacks=arm_after_two_rounds,
+        callbacks=arm_after_four_candidates,
     )
     with pytest.warns(UserWarning, match="worker process died") as caught:
         search.fit(X, y)
     if once:  # the round is evaluated again on a fresh pool
         assert len(search.cv_results_["params"]) == 8
-    else:  # twice: the search stops with the four candidates of two rounds
+    else:  # twice: the search stops with the four candidates told
         assert any("a worker died twice" in str(w.message) for w in caught)
         assert len(search.cv_results_["params"]) == 4
         marker.unlink()  # let the refit (in this process) and teardown go on
