@@ -96,6 +96,14 @@ class Engine:
     deadline : float or None
         ``time.perf_counter()`` value: once a candidate told after it, no new
         candidate is proposed (the first candidates in flight always are).
+    propose_batch : callable or None
+        ``propose_batch(n) -> list of (params, tasks)``: up to ``n``
+        candidates and their fit tasks in one call (fewer once the space is
+        exhausted). Used when every candidate may be proposed before any
+        result is in (``n_points`` at least the number of candidates): a
+        design then costs one proposal and one task capture, not one per
+        candidate, and which candidates it gets still does not depend on
+        timing.
     race : sksmbo._racing.Race or None
         Races candidates out (``snapshot()`` at each proposal, ``check(basis,
         outputs)`` as its first folds come back); a raced-out candidate is
@@ -114,6 +122,7 @@ class Engine:
         fold_tasks: Callable[[dict], Sequence],
         tell: Callable[[dict, list], bool],
         deadline: float | None = None,
+        propose_batch: Callable[[int], list] | None = None,
         race=None,
     ):
         self.open_workers = open_workers
@@ -122,6 +131,7 @@ class Engine:
         self.fold_tasks = fold_tasks
         self.tell = tell
         self.deadline = deadline
+        self.propose_batch = propose_batch
         self.race = race
         self.exhausted = False  # the space ran out of candidates
         self.stopped = False  # a callback or the deadline stopped the search
@@ -141,14 +151,13 @@ class Engine:
         self._retried: set = set()
         self._n_proposed = 0
         self._n_told = 0
-        if n_candidates <= 0 or not self._propose_one():
+        n_iter = n_iter or n_candidates
+        n_points = "auto" if self.race and self.n_points is None else self.n_points
+        if n_candidates <= 0 or not self._propose_first(n_points, n_candidates, n_iter):
             return
         self.workers = self.open_workers()
         n_splits = len(self._flight[0].tasks)
-        n_points = "auto" if self.race and self.n_points is None else self.n_points
-        self.window = window_size(
-            n_points, self.workers.n_workers, n_splits, n_iter or n_candidates
-        )
+        self.window = window_size(n_points, self.workers.n_workers, n_splits, n_iter)
         with self.workers:
             self._loop(n_candidates)
 
@@ -208,12 +217,31 @@ class Engine:
                 return
             self._dispatch()  # workers start before the next proposal is made
 
+    def _propose_first(self, n_points, n_candidates: int, n_iter: int) -> bool:
+        """Propose the first candidate, or all at once when none waits for results."""
+        upfront = (
+            self.propose_batch is not None
+            and n_points != "auto"
+            and window_size(n_points, 1, 1, n_iter) >= n_candidates
+        )
+        if not upfront:
+            return self._propose_one()
+        batch = self.propose_batch(n_candidates)
+        for params, tasks in batch:
+            self._add_candidate(params, tasks)
+        self.exhausted = len(batch) < n_candidates
+        return bool(batch)
+
     def _propose_one(self) -> bool:
         params = self.propose()
         if params is None:
             self.exhausted = True
             return False
-        tasks = list(self.fold_tasks(params))
+        self._add_candidate(params, self.fold_tasks(params))
+        return True
+
+    def _add_candidate(self, params: dict, tasks) -> None:
+        tasks = list(tasks)
         n = len(tasks)
         candidate = _Candidate(self._n_proposed, params, tasks, [None] * n, n_needed=n)
         if self.race is not None and n > MIN_FOLDS:
@@ -225,7 +253,6 @@ class Engine:
             if fold not in candidate.held:
                 self._enqueue(candidate, fold)
         self._n_proposed += 1
-        return True
 
     def _enqueue(self, candidate: _Candidate, fold: int, priority: int = 1) -> None:
         heapq.heappush(self._queue, (priority, candidate.index, fold, candidate))

@@ -298,16 +298,18 @@ class _BaseSMBOSearch(BaseSearchCV):
 
         splits = None  # the first candidate's, for all (see FixedSplits)
 
-        def fold_tasks(params):
+        def fold_tasks_of(candidates):
+            """Each candidate's fit tasks, from one capture of them all."""
             nonlocal splits
             tasks, parallel = fit_tasks(
-                evaluate_candidates, [params], search_ctx, self, cv=splits
+                evaluate_candidates, candidates, search_ctx, self, cv=splits
             )
             self._parallel = parallel
+            n_splits = len(tasks) // len(candidates)
             if splits is None:
-                splits = FixedSplits(tasks)
-                say_fitting(len(tasks), total - done, self.verbose, bool(self._race))
-            return tasks
+                splits = FixedSplits(tasks[:n_splits])
+                say_fitting(n_splits, total - done, self.verbose, bool(self._race))
+            return [tasks[i : i + n_splits] for i in range(0, len(tasks), n_splits)]
 
         # sklearn warns of failed fits where it builds cv_results_: once, at
         # the end, over every fit (replay).
@@ -316,7 +318,7 @@ class _BaseSMBOSearch(BaseSearchCV):
             for optimizer, (_, n_iter) in zip(optimizers, plan, strict=True):
                 if not stop:
                     stop = self._search_one(
-                        optimizer, n_iter, fold_tasks, progress, deadline
+                        optimizer, n_iter, fold_tasks_of, progress, deadline
                     )
                 self.optimizer_results_.append(optimizer.result())
             if self._state.candidates:
@@ -358,7 +360,7 @@ class _BaseSMBOSearch(BaseSearchCV):
             self._fingerprint,
         )
 
-    def _search_one(self, optimizer, n_iter, fold_tasks, progress, deadline) -> bool:
+    def _search_one(self, optimizer, n_iter, fold_tasks_of, progress, deadline) -> bool:
         """Evaluate candidates until ``n_iter`` are told; return whether to stop.
 
         The engine keeps every worker busy with (candidate, fold) fits. Ctrl-C
@@ -372,10 +374,17 @@ class _BaseSMBOSearch(BaseSearchCV):
         def tell(params, outputs, raced=None):
             return self._tell(told, params, outputs, progress, raced)
 
+        def propose_batch(n):
+            points = told.flushed().ask(n)
+            if not points:
+                return []
+            return list(zip(points, fold_tasks_of(points), strict=True))
+
         engine = Engine(
             lambda: Workers(self._parallel), n_points=self.n_points,
-            propose=told.ask, fold_tasks=fold_tasks, tell=tell,
-            deadline=deadline, race=self._race,
+            propose=told.ask, fold_tasks=lambda p: fold_tasks_of([p])[0],
+            tell=tell, deadline=deadline, propose_batch=propose_batch,
+            race=self._race,
         )  # fmt: skip
         try:
             engine.run(n_iter - len(optimizer.yi), n_iter)

@@ -109,6 +109,27 @@ def test_proposals_see_the_same_results_whatever_the_timing(window):
     assert all(s == seen[0] for s in seen)
 
 
+@pytest.mark.parametrize("window, batches", [(None, [20]), (20, [20]), (19, [])])
+def test_a_design_that_waits_for_nothing_is_proposed_in_one_batch(window, batches):
+    recorder = Recorder()
+    asked = []
+
+    def propose_batch(n):
+        asked.append(n)
+        return [
+            (p, recorder.fold_tasks(p)) for p in (recorder.propose() for _ in range(n))
+        ]
+
+    engine = Engine(
+        lambda: FakeWorkers(4, seed=1), n_points=window, propose=recorder.propose,
+        fold_tasks=recorder.fold_tasks, tell=recorder.tell,
+        propose_batch=propose_batch,
+    )  # fmt: skip
+    engine.run(20)
+    assert asked == batches  # with fewer in flight than candidates: one at a time
+    assert [p["k"] for p in recorder.told] == list(range(20))
+
+
 def test_every_worker_gets_a_fit_and_oldest_folds_go_first():
     workers = FakeWorkers(5, seed=0)
     run(workers, Recorder(n_folds=3), window=4, n=12)
@@ -245,6 +266,30 @@ def test_every_candidate_gets_the_same_folds_as_in_randomized_search(cls):
     for fold in range(3):
         scores = search.cv_results_[f"split{fold}_test_score"]
         assert np.all(scores == scores[0])
+
+
+def test_a_quasi_random_design_asked_at_once_is_the_one_asked_point_by_point(
+    data, monkeypatch
+):
+    from sksmbo import _sklearn_hooks
+
+    captures = []
+    original = _sklearn_hooks.fit_tasks
+    monkeypatch.setattr(
+        "sksmbo._search.fit_tasks",
+        lambda e, candidates, *a, **k: captures.append(len(candidates))
+        or original(e, candidates, *a, **k),
+    )  # fmt: skip
+    space = {"a": (0.0, 1.0), "b": (1e-3, 1e3, "log-uniform")}
+    params = {}
+    for n_points in (None, 1):
+        search = QuasiRandomSearchCV(
+            FastClassifier(), space, n_iter=8, cv=3, n_points=n_points,
+            random_state=0,
+        )  # fmt: skip
+        params[n_points] = search.fit(*data).cv_results_["params"]
+    assert captures == [8] + [1] * 8  # one capture of all eight, then eight
+    assert params[None] == params[1]
 
 
 @pytest.mark.parametrize("callbacks", [None, "stopper"])
