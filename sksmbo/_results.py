@@ -100,8 +100,11 @@ def round_scores(
         dtype=float,
     ).reshape(-1, n_splits)
     fit_time = np.array([o["fit_time"] for o in out], dtype=float)
-    mean = scores.mean(axis=1)
-    return mean, scores.var(axis=1) / n_splits, fit_time.reshape(-1, n_splits).mean(1)
+    # Sums, not mean() and var(): their overhead is most of this on one candidate.
+    mean = scores.sum(axis=1) / n_splits
+    deviation = scores - mean[:, None]
+    variance = (deviation * deviation).sum(axis=1) / n_splits
+    return mean, variance / n_splits, fit_time.reshape(-1, n_splits).sum(1) / n_splits
 
 
 def cv_results_metric(results: Mapping, scoring, refit) -> str:
