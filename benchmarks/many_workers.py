@@ -9,8 +9,9 @@ minimum (0.397887).
 Costs ``0.1 .. 1.0 s`` times ``--time-scale``: "uniform" draws them uniformly
 (a 10x spread), "lognormal" as ``0.3 * exp(N(0, 1))`` (heavy-tailed), both
 as a fixed function of the parameters. Utilization is the sum of fit times
-over ``wall time x workers``; the run on one worker (``W=1``) runs with
-instant fits, as its candidates do not depend on timing.
+over ``wall time x workers``; "bound" is the most any scheduler could reach
+with the same fits (see :func:`utilization_bound`). The run on one worker
+(``W=1``) runs with instant fits, as its candidates do not depend on timing.
 
 Usage::
 
@@ -156,6 +157,7 @@ def run_one(method, spread, workers, n_iter, seed, time_scale, backend, noise):
         wall = time.perf_counter() - start
     results = search.cv_results_
     fit_seconds = float(np.sum(results["mean_fit_time"]) * 5)
+    longest_fit = float(np.max(results["mean_fit_time"]))
     best = search.best_params_  # refit=False: the best by mean CV score
     return {
         "method": method,
@@ -165,9 +167,22 @@ def run_one(method, spread, workers, n_iter, seed, time_scale, backend, noise):
         "seed": seed,
         "wall": wall,
         "utilization": fit_seconds / (wall * workers) if scale else None,
+        "bound": utilization_bound(fit_seconds, longest_fit, workers)
+        if scale
+        else None,
         "regret": float(branin(best) - BRANIN_MIN),
         "n_candidates": len(results["mean_test_score"]),
     }
+
+
+def utilization_bound(fit_seconds: float, longest_fit: float, workers: int) -> float:
+    """The utilization no scheduler can beat with these fits.
+
+    The wall time is at least the fits' total over the workers, and at least
+    the longest single fit: with heavy-tailed costs and few fits per worker,
+    one fit of several seconds outlasts every other worker's share.
+    """
+    return fit_seconds / (workers * max(fit_seconds / workers, longest_fit))
 
 
 def summarize(rows) -> str:
@@ -184,20 +199,26 @@ def summarize(rows) -> str:
         )
         lines.append(f"\n{spread}, W={workers}, n_iter={n_iter}")
         lines.append(
-            "| method | wall (s) | wall / random | utilization "
-            "| regret (mean ± se) | seeds |"
+            "| method | wall (s) | wall / random | utilization (mean, range) "
+            "| bound | regret (mean ± se) | seeds |"
         )
-        lines.append("|---|---|---|---|---|---|")
+        lines.append("|---|---|---|---|---|---|---|")
         for method in dict.fromkeys(r["method"] for r in group):
             runs = [r for r in group if r["method"] == method]
             wall = np.mean([r["wall"] for r in runs])
             util = [r["utilization"] for r in runs if r["utilization"] is not None]
             regret = np.array([r["regret"] for r in runs])
             se = regret.std(ddof=1) / np.sqrt(len(regret)) if len(regret) > 1 else 0.0
-            util_text = f"{min(util):.2f}-{max(util):.2f}" if util else "-"
+            util_text = (
+                f"{np.mean(util):.2f} ({min(util):.2f}-{max(util):.2f})"
+                if util
+                else "-"
+            )
+            bound = [r["bound"] for r in runs if r.get("bound") is not None]
+            bound_text = f"{np.mean(bound):.2f}" if bound else "-"
             ratio = f"{wall / random_wall:.2f}" if workers > 1 else "-"
             lines.append(
-                f"| {method} | {wall:.1f} | {ratio} | {util_text} | "
+                f"| {method} | {wall:.1f} | {ratio} | {util_text} | {bound_text} | "
                 f"{regret.mean():.3f} ± {se:.3f} | {len(runs)} |"
             )
     return "\n".join(lines)
