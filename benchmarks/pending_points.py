@@ -1,27 +1,32 @@
-"""How BayesSearchCV treats its candidates in flight: believer against liar.
+"""How a search treats its candidates in flight: believer against liar.
 
-With several candidates in flight (``n_points > 1``: many workers), the
-Gaussian process is conditioned on the pending candidates as if they had
-been scored, so that the next proposal goes elsewhere. This compares the
-scores it pretends for them (``sksmbo._surrogates.gp._PENDING_SCORE``):
+With several candidates in flight (``n_points > 1``: many workers), the model
+counts the pending candidates as if they had been scored, so that the next
+proposal goes elsewhere. This compares the scores it pretends for them
+(``_PENDING_SCORE`` in ``sksmbo._surrogates.gp`` and ``.tpe``):
 
-* ``believer``: the score the process predicts there (kriging believer, the
-  default), the incumbent raised when a predicted score beats it;
-* ``mean``: the mean score seen so far (a constant liar, the rule before);
+* ``believer``: ``BayesSearchCV`` the score the Gaussian process predicts
+  there (kriging believer, its default), the incumbent raised when a
+  predicted score beats it; ``TPESearchCV`` the score of the nearest
+  evaluated point, so that a pending candidate in a good region counts as
+  good;
+* ``liar``: ``BayesSearchCV`` the mean score seen so far (constant liar,
+  CL-mean, its rule before); ``TPESearchCV`` every pending candidate in the
+  bad set (optuna's ``constant_liar``, its default);
 * ``sequential``: one candidate in flight (``n_points=1``), the reference a
   parallel search is measured against.
 
-Every run is ``BayesSearchCV(n_points=K, n_jobs=1)``: with an explicit
-``n_points`` the candidates are those of any number of workers, so the
-comparison needs no workers. Synthetic tasks report the regret of
-``best_params_`` (``f - f*``), real tasks the held-out test score of the
-refitted model; per task the mean ± standard error over seeds and, per
-variant, the paired difference to ``mean``.
+Every run is ``n_points=K, n_jobs=1``: with an explicit ``n_points`` the
+candidates are those of any number of workers, so the comparison needs no
+workers. Synthetic tasks report the regret of ``best_params_`` (``f - f*``),
+real tasks the held-out test score of the refitted model; per task the
+mean ± standard error over seeds and, per variant, the paired difference
+to ``liar``.
 
 Usage (from the repository root)::
 
-    python benchmarks/pending_points.py                  # 10 seeds, K=8
-    python benchmarks/pending_points.py --tasks branin --n-points 11 --seeds 20
+    python benchmarks/pending_points.py                  # Bayes, 10 seeds, K=8
+    python benchmarks/pending_points.py --search tpe --n-points 11 --seeds 20
 
 Writes ``pending_points.json`` and ``pending_points.md`` to ``--out``.
 """
@@ -44,35 +49,41 @@ import warnings  # noqa: E402
 import numpy as np  # noqa: E402
 
 import sksmbo._surrogates.gp as gp_module  # noqa: E402
+import sksmbo._surrogates.tpe as tpe_module  # noqa: E402
 from benchmarks.environment import load_average, save_record, script_record  # noqa: E402
 from benchmarks.spaces import to_sksmbo  # noqa: E402
 from benchmarks.tasks import TASKS, regret  # noqa: E402
-from sksmbo import BayesSearchCV  # noqa: E402
+from sksmbo import BayesSearchCV, TPESearchCV  # noqa: E402
 
 SYNTHETIC = ["branin", "hartmann6", "rosenbrock4", "ackley5", "levy4", "mixed",
              "hartmann6_noisy"]  # fmt: skip
 REAL = ["svc_breast_cancer", "elasticnet_regression", "knn_digits",
         "conditional_breast_cancer"]  # fmt: skip
-VARIANTS = ("believer", "mean", "sequential")
+VARIANTS = ("believer", "liar", "sequential")
+SEARCHES = {
+    "bayes": (BayesSearchCV, gp_module, "mean"),
+    "tpe": (TPESearchCV, tpe_module, "liar"),
+}
 
 
-def run_one(task, variant, seed, n_points, n_iter):
+def run_one(search_name, task, variant, seed, n_points, n_iter):
     """One search; the regret (synthetic) or the test score (real)."""
+    cls, module, liar = SEARCHES[search_name]
     X, X_test, y, y_test = task.split(seed)
-    search = BayesSearchCV(
+    search = cls(
         task.make_estimator(), to_sksmbo(task.make_space()), n_iter=n_iter,
         n_points=1 if variant == "sequential" else n_points, cv=task.cv(seed),
         scoring=task.scoring, n_jobs=1, refit=not task.synthetic,
         random_state=seed,
     )  # fmt: skip
-    saved = gp_module._PENDING_SCORE
-    gp_module._PENDING_SCORE = "mean" if variant == "mean" else "believer"
+    saved = module._PENDING_SCORE
+    module._PENDING_SCORE = liar if variant == "liar" else "believer"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             search.fit(X, y)
     finally:
-        gp_module._PENDING_SCORE = saved
+        module._PENDING_SCORE = saved
     if task.synthetic:
         return regret(task, search.best_params_)
     return float(search.score(X_test, y_test))
@@ -86,7 +97,7 @@ def _mean_se(values):
 
 def report(rows, tasks, variants) -> str:
     lines = [
-        "| task | measure | " + " | ".join(variants) + " | believer - mean |",
+        "| task | measure | " + " | ".join(variants) + " | believer - liar |",
         "|---" * (len(variants) + 3) + "|",
     ]
     for name in tasks:
@@ -96,9 +107,9 @@ def report(rows, tasks, variants) -> str:
                 by[r["variant"]][r["seed"]] = r["value"]
         cells = [_mean_se(list(by[v].values())) for v in variants]
         paired = "-"
-        if "believer" in by and "mean" in by:
-            seeds = sorted(set(by["believer"]) & set(by["mean"]))
-            paired = _mean_se([by["believer"][s] - by["mean"][s] for s in seeds])
+        if "believer" in by and "liar" in by:
+            seeds = sorted(set(by["believer"]) & set(by["liar"]))
+            paired = _mean_se([by["believer"][s] - by["liar"][s] for s in seeds])
         measure = "regret" if TASKS[name].synthetic else "test score"
         lines.append(f"| {name} | {measure} | " + " | ".join(cells) + f" | {paired} |")
     return "\n".join(lines)
@@ -106,6 +117,7 @@ def report(rows, tasks, variants) -> str:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--search", choices=sorted(SEARCHES), default="bayes")
     parser.add_argument("--tasks", default=",".join(SYNTHETIC + REAL))
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--n-points", type=int, default=8)
@@ -127,13 +139,13 @@ def main(argv=None):
         n_iter = args.n_iter_synthetic if task.synthetic else args.n_iter_real
         for seed in range(args.seeds):
             for variant in variants:
-                value = run_one(task, variant, seed, args.n_points, n_iter)
+                value = run_one(args.search, task, variant, seed, args.n_points, n_iter)
                 rows.append({"task": name, "variant": variant, "seed": seed,
                              "n_iter": n_iter, "value": value})  # fmt: skip
                 print(f"{name} seed={seed} {variant}: {value:.4g}", flush=True)
     table = report(rows, tasks, variants)
     text = (
-        f"# Candidates in flight: believer against liar\n\n"
+        f"# Candidates in flight of {args.search}: believer against liar\n\n"
         f"`python benchmarks/pending_points.py {' '.join(sys.argv[1:])}`: "
         f"n_points={args.n_points}, {args.seeds} seeds, "
         f"{time.perf_counter() - started:.0f} s, load {load_start} -> "
@@ -141,7 +153,7 @@ def main(argv=None):
     )
     record = script_record(
         "pending_points.py", _PINNED_IN_TIME, load_start, rows=rows,
-        n_points=args.n_points,
+        n_points=args.n_points, search=args.search,
     )  # fmt: skip
     save_record(args.out, "pending_points", record, text)
 

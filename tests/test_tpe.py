@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from sksmbo import Optimizer
+from sksmbo._surrogates import tpe as tpe_module
 from sksmbo._surrogates.tpe import (
     Columns,
     ParzenEstimator,
@@ -13,7 +14,9 @@ from sksmbo._surrogates.tpe import (
     check_tpe_params,
     default_gamma,
     default_weights,
+    nearest_scores,
     split_good_bad,
+    with_in_flight,
 )
 from sksmbo.space import Categorical, Integer, Real, Space
 
@@ -288,7 +291,9 @@ def test_batch_points_are_distinct():
     assert len({tuple(sorted(p.items())) for p in batch}) == 4
 
 
-def test_constant_liar_moves_away_from_pending():
+@pytest.mark.parametrize("rule", ["believer", "liar"])
+def test_pending_points_are_not_proposed_again(monkeypatch, rule):
+    monkeypatch.setattr(tpe_module, "_PENDING_SCORE", rule)
     space = Space({"x": (0.0, 1.0)})
     X = np.array(
         [[0.1], [0.3], [0.5], [0.7], [0.9], [0.48], [0.52], [0.2], [0.8], [0.6]]
@@ -296,8 +301,36 @@ def test_constant_liar_moves_away_from_pending():
     y = -np.abs(X[:, 0] - 0.5)
     free = _propose(TPEProposer(), space, X, y, seed=1)
     pending = np.full((30, 1), free[0, 0])
-    liar = _propose(TPEProposer(), space, X, y, seed=1, pending=pending)
-    assert liar[0, 0] != free[0, 0]
+    proposed = _propose(TPEProposer(), space, X, y, seed=1, pending=pending)
+    assert proposed[0, 0] != free[0, 0]
+
+
+def test_nearest_scores_take_the_nearest_evaluated_point():
+    X = np.array([[0.1, 0.1], [0.9, 0.9], [0.5, np.nan]])
+    y = np.array([1.0, 2.0, 3.0])
+    points = np.array([[0.2, 0.0], [0.8, 0.7], [0.45, np.nan], [0.5, 0.5]])
+    # An inactive column (NaN) is far from any active value: the third point
+    # takes its own sub-space's score, the fourth not.
+    np.testing.assert_array_equal(nearest_scores(X, y, points), [1.0, 2.0, 3.0, 1.0])
+
+
+@pytest.mark.parametrize("rule", ["believer", "liar"])
+def test_points_in_flight_are_believed_or_lies(monkeypatch, rule):
+    monkeypatch.setattr(tpe_module, "_PENDING_SCORE", rule)
+    X = np.array([[0.1], [0.5], [0.9]])
+    y = np.array([-1.0, 0.0, np.nan])  # NaN: a failed fit, the worst
+    in_flight = np.array([[0.45], [0.85]])
+    X_b, y_b, lies = with_in_flight(X, y, in_flight)
+    if rule == "liar":  # every point in flight is bad
+        assert (X_b, y_b, lies) == (X, y, in_flight)
+        return
+    # The believer: near the best point counts as the best, near a failure
+    # as a failure; no lies.
+    np.testing.assert_array_equal(X_b, np.vstack([X, in_flight]))
+    np.testing.assert_array_equal(y_b, [-1.0, 0.0, np.nan, 0.0, np.nan])
+    assert lies.shape == (0, 1)
+    good, _ = split_good_bad(y_b, 2)
+    np.testing.assert_array_equal(good, [1, 3])
 
 
 def test_discrete_proposals_avoid_seen_points():
