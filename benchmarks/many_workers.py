@@ -19,6 +19,9 @@ Usage::
     python benchmarks/many_workers.py --workers 4,16,64 --n-iter 32,64,128 \
         --time-scale 0.25
     python benchmarks/many_workers.py --methods bayes,tpe --seeds 2 --out /tmp/mw
+    # TPE's candidates with 11 in flight (16 workers' "auto"), instant fits:
+    python benchmarks/many_workers.py --workers 1 --n-points 11 --methods tpe \
+        --spreads uniform --seeds 100
 
 Peers (``random`` = ``RandomizedSearchCV``, ``optuna`` = ``OptunaSearchCV``
 with ``n_jobs=W``) run in the same process; optuna is skipped when missing.
@@ -99,7 +102,7 @@ def _skopt_space():
     return dict(SPACE)
 
 
-def build(method: str, n_iter: int, n_jobs: int, seed: int, estimator):
+def build(method: str, n_iter: int, n_jobs: int, seed: int, estimator, n_points=None):
     cv = KFold(5, shuffle=True, random_state=0)
     common = dict(cv=cv, n_jobs=n_jobs, refit=False)
     if method == "random":
@@ -124,6 +127,8 @@ def build(method: str, n_iter: int, n_jobs: int, seed: int, estimator):
     from sksmbo import BayesSearchCV, QuasiRandomSearchCV, TPESearchCV
 
     cls = {"bayes": BayesSearchCV, "tpe": TPESearchCV, "quasi": QuasiRandomSearchCV}
+    if n_points is not None:
+        common["n_points"] = n_points
     return cls[method](
         estimator, _skopt_space(), n_iter=n_iter, random_state=seed, **common
     )
@@ -140,10 +145,12 @@ def available(method: str) -> bool:
     return True
 
 
-def run_one(method, spread, workers, n_iter, seed, time_scale, backend, noise):
+def run_one(
+    method, spread, workers, n_iter, seed, time_scale, backend, noise, n_points=None
+):
     scale = time_scale if workers > 1 else 0.0
     estimator = SleepyBranin(spread=spread, time_scale=scale, noise=noise)
-    search = build(method, n_iter, workers, seed, estimator)
+    search = build(method, n_iter, workers, seed, estimator, n_points)
     X = np.random.default_rng(0).random((100, 2))
     # Threads: a sleeping fit holds no core, and every method gets the same
     # backend; "dask": a LocalCluster of one process per worker.
@@ -260,6 +267,11 @@ def main(argv=None):
         "--backend", default="threading", choices=["threading", "dask"],
         help="dask: a LocalCluster with one single-threaded process per worker",
     )  # fmt: skip
+    parser.add_argument(
+        "--n-points", type=int, default=None,
+        help="candidates in flight of bayes, tpe and quasi (default: theirs); "
+        "with --workers 1 their candidates on any number of workers",
+    )  # fmt: skip
     parser.add_argument("--out", default="benchmarks/results/many_workers")
     args = parser.parse_args(argv)
 
@@ -275,7 +287,7 @@ def main(argv=None):
         (spread, w, n, seed, method)
         for spread in args.spreads.split(",")
         for n in _ints(args.n_iter)
-        for w in workers + ([1] if args.one_worker else [])
+        for w in dict.fromkeys(workers + ([1] if args.one_worker else []))
         for seed in range(args.seeds)
         for method in methods
         if not (w == 1 and (spread != args.spreads.split(",")[0] or method == "random"))
@@ -286,7 +298,10 @@ def main(argv=None):
         backend = args.backend if w > 1 else "threading"
         if backend == "dask" and w not in clusters:
             clusters[w] = _dask_cluster(w)
-        row = run_one(method, spread, w, n, seed, args.time_scale, backend, args.noise)
+        row = run_one(
+            method, spread, w, n, seed, args.time_scale, backend, args.noise,
+            args.n_points,
+        )  # fmt: skip
         rows.append(row)
         print(
             f"[{i}/{len(plan)}] {spread} W={w} n_iter={n} seed={seed} {method}: "

@@ -31,7 +31,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from math import ceil
 
-from sksmbo._interrupts import interrupts_deferred
+from sksmbo._interrupts import interrupts_deferrable, interrupts_deferred
 from sksmbo._racing import MIN_FOLDS
 from sksmbo._warn import warn
 
@@ -158,7 +158,7 @@ class Engine:
         self.workers = self.open_workers()
         n_splits = len(self._flight[0].tasks)
         self.window = window_size(n_points, self.workers.n_workers, n_splits, n_iter)
-        with self.workers:
+        with self.workers, interrupts_deferrable():
             self._loop(n_candidates)
 
     def _loop(self, n_candidates: int) -> None:

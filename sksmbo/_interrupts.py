@@ -14,6 +14,45 @@ import threading
 from contextlib import contextmanager
 
 
+class _Held:
+    """What ``interrupts_deferrable``'s handler needs to know."""
+
+    depth = 0  # interrupts_deferred blocks open
+    received = False  # a Ctrl-C came while one was
+
+
+def _hold_or_raise(signum, frame):
+    if _Held.depth:
+        _Held.received = True
+    else:
+        raise KeyboardInterrupt
+
+
+def _is_main_default() -> bool:
+    return (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    )
+
+
+@contextmanager
+def interrupts_deferrable():
+    """A block in which :func:`interrupts_deferred` costs no signal call.
+
+    Ctrl-C raises ``KeyboardInterrupt`` as usual inside it, except in a
+    deferred block. Installing a handler costs two ``signal.signal`` calls,
+    which an engine would otherwise pay for each candidate it tells.
+    """
+    if not _is_main_default():
+        yield
+        return
+    signal.signal(signal.SIGINT, _hold_or_raise)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 @contextmanager
 def interrupts_deferred():
     """Hold Ctrl-C until the block ends, then raise ``KeyboardInterrupt``.
@@ -21,10 +60,17 @@ def interrupts_deferred():
     Python delivers signals to the main thread only, so elsewhere (and when
     an application installed its own SIGINT handler) this changes nothing.
     """
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-    ):
+    if signal.getsignal(signal.SIGINT) is _hold_or_raise:
+        _Held.depth += 1
+        try:
+            yield
+        finally:
+            _Held.depth -= 1
+        if not _Held.depth and _Held.received:
+            _Held.received = False
+            raise KeyboardInterrupt
+        return
+    if not _is_main_default():
         yield
         return
     received = []

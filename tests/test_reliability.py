@@ -17,6 +17,7 @@ from sksmbo import (
     QuasiRandomSearchCV,
     TPESearchCV,
 )
+from sksmbo._interrupts import interrupts_deferrable, interrupts_deferred
 from tests.conftest import FastClassifier
 
 SEARCHES = [BayesSearchCV, TPESearchCV, QuasiRandomSearchCV]
@@ -140,6 +141,25 @@ def _checkpoint_callback(result):
     if len(result.x_iters) == 6:
         signal.raise_signal(signal.SIGINT)
     return False
+
+
+def test_ctrl_c_in_nested_deferred_blocks_is_raised_once_they_end():
+    # The engine's handler (interrupts_deferrable) holds Ctrl-C in deferred
+    # blocks, nested or not, and raises it at once outside them.
+    reached = []
+    with interrupts_deferrable():
+        with pytest.raises(KeyboardInterrupt):
+            with interrupts_deferred():
+                with interrupts_deferred():
+                    signal.raise_signal(signal.SIGINT)
+                    reached.append("inner")
+                reached.append("outer")
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+        with interrupts_deferred():  # nothing held over from before
+            reached.append("again")
+    assert reached == ["inner", "outer", "again"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 @pytest.mark.parametrize("cls", SEARCHES)
