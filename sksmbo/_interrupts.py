@@ -60,7 +60,8 @@ def interrupts_deferred():
     Python delivers signals to the main thread only, so elsewhere (and when
     an application installed its own SIGINT handler) this changes nothing.
     """
-    if signal.getsignal(signal.SIGINT) is _hold_or_raise:
+    main = threading.current_thread() is threading.main_thread()
+    if main and signal.getsignal(signal.SIGINT) is _hold_or_raise:
         _Held.depth += 1
         try:
             yield

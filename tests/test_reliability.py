@@ -2,6 +2,7 @@
 
 import os
 import signal
+import threading
 import warnings
 
 import numpy as np
@@ -160,6 +161,24 @@ def test_ctrl_c_in_nested_deferred_blocks_is_raised_once_they_end():
             reached.append("again")
     assert reached == ["inner", "outer", "again"]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_deferred_block_in_another_thread_holds_no_ctrl_c():
+    # Signals reach the main thread only: a search running in a worker thread
+    # (a threading backend's fit) must not hold back the main thread's Ctrl-C.
+    from sksmbo._interrupts import _Held
+
+    seen = []
+
+    def in_a_thread():
+        with interrupts_deferred():
+            seen.append(_Held.depth)
+
+    with interrupts_deferrable():
+        thread = threading.Thread(target=in_a_thread)
+        thread.start()
+        thread.join()
+    assert seen == [0]
 
 
 @pytest.mark.parametrize("cls", SEARCHES)
