@@ -12,7 +12,9 @@ the candidates ``0 .. k - window`` have been told and ``k - window + 1 ..
 k - 1`` are in flight (pending in the optimizer). A result that comes back
 early waits for its turn; the engine stalls only when a straggler holds up
 ``window`` candidates. The same seed and ``window`` give the same candidates
-on one worker or a thousand.
+on one worker or a thousand. Out of order (``in_order=False``, a search's
+``asynchronous=True``) a candidate is told as soon as its folds are back:
+no straggler holds proposals up, and candidates depend on timing.
 
 Racing (``race``, see :mod:`sksmbo._racing`): a candidate's first folds are
 dispatched first; each later fold only once the folds before it show that
@@ -96,6 +98,12 @@ class Engine:
     deadline : float or None
         ``time.perf_counter()`` value: once a candidate told after it, no new
         candidate is proposed (the first candidates in flight always are).
+    in_order : bool, default=True
+        Tell candidates in the order they were proposed, and propose
+        candidate ``k`` only once ``k - window`` is told: the same candidates
+        whatever the timing. False tells each candidate as soon as its folds
+        are back, so that a straggler never holds proposals up; which results
+        a proposal sees then depends on timing.
     propose_batch : callable or None
         ``propose_batch(n) -> list of (params, tasks)``: up to ``n``
         candidates and their fit tasks in one call (fewer once the space is
@@ -122,6 +130,7 @@ class Engine:
         fold_tasks: Callable[[dict], Sequence],
         tell: Callable[[dict, list], bool],
         deadline: float | None = None,
+        in_order: bool = True,
         propose_batch: Callable[[int], list] | None = None,
         race=None,
     ):
@@ -131,6 +140,7 @@ class Engine:
         self.fold_tasks = fold_tasks
         self.tell = tell
         self.deadline = deadline
+        self.in_order = in_order
         self.propose_batch = propose_batch
         self.race = race
         self.exhausted = False  # the space ran out of candidates
@@ -194,6 +204,11 @@ class Engine:
         )
 
     def _tell_in_order(self, n_candidates: int) -> None:
+        if not self.in_order:
+            for index in [i for i, c in self._flight.items() if c.complete]:
+                self._tell(self._flight.pop(index))
+                self._n_told += 1
+            return
         while self._n_told < self._n_proposed and self._may_tell(n_candidates):
             if not self._flight[self._n_told].complete:
                 return

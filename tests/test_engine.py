@@ -130,6 +130,22 @@ def test_a_design_that_waits_for_nothing_is_proposed_in_one_batch(window, batche
     assert [p["k"] for p in recorder.told] == list(range(20))
 
 
+def test_out_of_order_a_candidate_is_told_as_soon_as_its_folds_are_back():
+    recorder = Recorder()
+    engine = Engine(
+        lambda: FakeWorkers(4, seed=1), n_points=3, propose=recorder.propose,
+        fold_tasks=recorder.fold_tasks, tell=recorder.tell, in_order=False,
+    )  # fmt: skip
+    engine.run(20)
+    told = [p["k"] for p in recorder.told]
+    assert sorted(told) == list(range(20))  # each once
+    assert told != sorted(told)  # a later candidate came back first
+    # Never more than three in flight: candidate k is proposed once at least
+    # k - 2 candidates are told, whichever they are.
+    for k, seen in enumerate(recorder.seen_at_proposal):
+        assert len(seen) >= k - 2
+
+
 def test_every_worker_gets_a_fit_and_oldest_folds_go_first():
     workers = FakeWorkers(5, seed=0)
     run(workers, Recorder(n_folds=3), window=4, n=12)
@@ -225,6 +241,24 @@ def test_the_same_candidates_on_one_worker_and_on_four(cls, data):
         four.cv_results_["mean_test_score"], one.cv_results_["mean_test_score"]
     )
     assert four.best_params_ == one.best_params_
+
+
+@pytest.mark.parametrize("cls", [BayesSearchCV, TPESearchCV])
+def test_an_asynchronous_search_records_candidates_as_they_finish(cls, data):
+    space = {"a": (0.0, 1.0), "b": (0, 6), "c": ["x", "y"]}
+    with joblib.parallel_config(backend="threading"):
+        search = cls(
+            UnevenClassifier(), space, n_iter=12, n_points=4, cv=3, n_jobs=4,
+            random_state=0, asynchronous=True,
+        ).fit(*data)  # fmt: skip
+    results = search.cv_results_
+    assert len(results["params"]) == 12
+    # cv_results_ and the optimizer agree on every candidate and its order.
+    optimizer = search.optimizer_results_[0]
+    names = sorted(space)
+    assert [[p[n] for n in names] for p in results["params"]] == optimizer.x_iters
+    np.testing.assert_allclose(-optimizer.func_vals, results["mean_test_score"])
+    assert search.best_score_ == results["mean_test_score"].max()
 
 
 def test_a_search_on_processes_keeps_its_columns_and_order(data):
