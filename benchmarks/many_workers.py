@@ -102,7 +102,10 @@ def _skopt_space():
     return dict(SPACE)
 
 
-def build(method: str, n_iter: int, n_jobs: int, seed: int, estimator, n_points=None):
+def build(
+    method: str, n_iter: int, n_jobs: int, seed: int, estimator, n_points=None,
+    asynchronous=False,
+):  # fmt: skip
     cv = KFold(5, shuffle=True, random_state=0)
     common = dict(cv=cv, n_jobs=n_jobs, refit=False)
     if method == "random":
@@ -129,6 +132,8 @@ def build(method: str, n_iter: int, n_jobs: int, seed: int, estimator, n_points=
     cls = {"bayes": BayesSearchCV, "tpe": TPESearchCV, "quasi": QuasiRandomSearchCV}
     if n_points is not None:
         common["n_points"] = n_points
+    if asynchronous:
+        common["asynchronous"] = True
     return cls[method](
         estimator, _skopt_space(), n_iter=n_iter, random_state=seed, **common
     )
@@ -146,11 +151,12 @@ def available(method: str) -> bool:
 
 
 def run_one(
-    method, spread, workers, n_iter, seed, time_scale, backend, noise, n_points=None
-):
+    method, spread, workers, n_iter, seed, time_scale, backend, noise, n_points=None,
+    asynchronous=False,
+):  # fmt: skip
     scale = time_scale if workers > 1 else 0.0
     estimator = SleepyBranin(spread=spread, time_scale=scale, noise=noise)
-    search = build(method, n_iter, workers, seed, estimator, n_points)
+    search = build(method, n_iter, workers, seed, estimator, n_points, asynchronous)
     X = np.random.default_rng(0).random((100, 2))
     # Threads: a sleeping fit holds no core, and every method gets the same
     # backend; "dask": a LocalCluster of one process per worker.
@@ -272,6 +278,10 @@ def main(argv=None):
         help="candidates in flight of bayes, tpe and quasi (default: theirs); "
         "with --workers 1 their candidates on any number of workers",
     )  # fmt: skip
+    parser.add_argument(
+        "--asynchronous", action="store_true",
+        help="bayes, tpe and quasi with asynchronous=True",
+    )  # fmt: skip
     parser.add_argument("--out", default="benchmarks/results/many_workers")
     args = parser.parse_args(argv)
 
@@ -300,7 +310,7 @@ def main(argv=None):
             clusters[w] = _dask_cluster(w)
         row = run_one(
             method, spread, w, n, seed, args.time_scale, backend, args.noise,
-            args.n_points,
+            args.n_points, args.asynchronous,
         )  # fmt: skip
         rows.append(row)
         print(
