@@ -695,7 +695,7 @@ _COMMON_PARAMS = """\
         soon as its folds are back instead of in the order they were
         proposed. No proposal then waits for a straggling fit, which pays on
         many workers with fit times that vary a lot (64 simulated workers,
-        heavy-tailed fit times: 0.93-0.96x the wall time of
+        heavy-tailed fit times: 0.89-0.99x the wall time of
         :class:`~sklearn.model_selection.RandomizedSearchCV` instead of
         1.04-1.33x), but the candidates depend on timing: the same
         ``random_state`` no longer gives the same search, and ``cv_results_``
