@@ -174,7 +174,7 @@ class Engine:
     def _loop(self, n_candidates: int) -> None:
         try:
             while True:
-                self._tell_in_order(n_candidates)
+                self._tell_ready(n_candidates)
                 self._propose_while_allowed(n_candidates)
                 self._dispatch()
                 if not self.workers.running:
@@ -203,7 +203,9 @@ class Engine:
             or nothing_left
         )
 
-    def _tell_in_order(self, n_candidates: int) -> None:
+    def _tell_ready(self, n_candidates: int) -> None:
+        """Tell what may be told now: candidates in turn, or (out of order)
+        every candidate whose folds are all back."""
         if not self.in_order:
             for index in [i for i, c in self._flight.items() if c.complete]:
                 self._tell(self._flight.pop(index))

@@ -675,9 +675,10 @@ class TPEProposer:
         for b in range(n_points):
             in_flight = np.vstack([pending.reshape(-1, d), out[:b]])
             X_b, y_b, lies = with_in_flight(X, y, in_flight)
-            is_good = np.zeros(len(y_b), dtype=bool)
-            is_good[split_good_bad(y_b, self.n_good(len(y_b)))[0]] = True
-            active = _active(space, X_b)
+            if b == 0 or y_b is not y:  # the liar leaves the observations as they are
+                is_good = np.zeros(len(y_b), dtype=bool)
+                is_good[split_good_bad(y_b, self.n_good(len(y_b)))[0]] = True
+                active = _active(space, X_b)
             lies_active = _active(space, lies)
             subspace = 0
             feasible = getattr(space, "feasible", None)
