@@ -7,6 +7,7 @@ a search fits) is in :mod:`sksmbo._sklearn_hooks`.
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 from sklearn.model_selection._search import BaseSearchCV  # noqa: F401
@@ -28,9 +29,14 @@ from sklearn.utils.validation import _num_samples as num_samples  # noqa: F401
 # --- scipy.stats.qmc: ``seed=`` became ``rng=`` in scipy 1.15 ---------------
 
 
+@functools.cache  # a signature costs more than a small design
+def _takes_rng(engine_cls) -> bool:
+    return "rng" in inspect.signature(engine_cls).parameters
+
+
 def qmc_engine(engine_cls, n_dims: int, seed: int, **kwargs):
     """Build a ``scipy.stats.qmc`` engine seeded with the keyword this scipy has."""
-    if "rng" in inspect.signature(engine_cls).parameters:
+    if _takes_rng(engine_cls):
         return engine_cls(n_dims, rng=seed, **kwargs)
     return engine_cls(n_dims, seed=seed, **kwargs)
 

@@ -44,9 +44,9 @@ from sksmbo._interrupts import interrupts_deferred
 from sksmbo._optimizer import Optimizer
 from sksmbo._progress import Progress, say, say_fitting
 from sksmbo._results import (
+    candidate_scores,
     keep_results_without_refit,
     raise_if_all_fits_failed,
-    round_scores,
 )
 from sksmbo._search import (
     _fingerprint,
@@ -1143,14 +1143,12 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             if not in_turn and state.held_optimizer is None:
                 # The optimizer as the uninterrupted search has it, for a resume.
                 state.held_optimizer = copy.deepcopy(run.optimizer)
-            mean, variance, _ = round_scores(
-                fold_outputs, len(fold_outputs), self.scoring, self.refit
-            )
+            mean, variance, _ = candidate_scores(fold_outputs, self.scoring, self.refit)
             # A promoted candidate comes from cv_results_, its resource included.
             bare = {k: v for k, v in point.items() if k != self.resource}
             for optimizer in (run.optimizer, state.held_optimizer if in_turn else None):
                 if optimizer is not None:
-                    optimizer.tell([bare], mean, variance, level=n_resources)
+                    optimizer.tell([bare], [mean], [variance], level=n_resources)
             if in_turn:
                 state.pending = [(p, r) for p, r in state.pending if p is not point]
             elif row is None:  # held back: a resumed search tells it in its turn

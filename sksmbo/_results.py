@@ -77,34 +77,31 @@ def objective_score(output: Mapping, scoring, refit) -> float:
     return float(scores[objective_metric(scores, scoring, refit)])
 
 
-def round_scores(
-    out: Sequence[Mapping], n_splits: int, scoring, refit
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean score, its variance and mean fit time per candidate of ``out``.
+def candidate_scores(
+    out: Sequence[Mapping], scoring, refit
+) -> tuple[float, float, float]:
+    """A candidate's mean score, that mean's variance and its mean fit time.
 
-    ``out`` holds the fold outputs of some candidates, candidate-major, as
-    ``evaluate_candidates`` makes them; the means are ``cv_results_``'s
-    ``mean_test_<metric>`` and ``mean_fit_time``, read without building it.
-    The variance of a mean over folds is ``std**2 / n_splits``.
+    ``out`` holds the candidate's fold outputs as ``evaluate_candidates``
+    makes them; the means are ``cv_results_``'s ``mean_test_<metric>`` and
+    ``mean_fit_time``, read without building it. The variance of a mean over
+    ``n`` folds is ``std**2 / n``. Plain floats: numpy's overhead would be
+    most of this on five numbers.
     """
     # A failed fit's test_scores is error_score, a float, even where the
     # others are dicts (a callable scoring); sklearn fills it in later.
     scored = [o["test_scores"] for o in out]
     first = next((t for t in scored if isinstance(t, Mapping)), scored[0])
     metric = objective_metric(first, scoring, refit)
-    scores = np.array(
-        [
-            t if metric == "score" or not isinstance(t, Mapping) else t[metric]
-            for t in scored
-        ],
-        dtype=float,
-    ).reshape(-1, n_splits)
-    fit_time = np.array([o["fit_time"] for o in out], dtype=float)
-    # Sums, not mean() and var(): their overhead is most of this on one candidate.
-    mean = scores.sum(axis=1) / n_splits
-    deviation = scores - mean[:, None]
-    variance = (deviation * deviation).sum(axis=1) / n_splits
-    return mean, variance / n_splits, fit_time.reshape(-1, n_splits).sum(1) / n_splits
+    scores = [
+        float(t if metric == "score" or not isinstance(t, Mapping) else t[metric])
+        for t in scored
+    ]
+    n = len(scores)
+    mean = sum(scores) / n
+    variance = sum((s - mean) * (s - mean) for s in scores) / n
+    fit_time = sum(float(o["fit_time"]) for o in out) / n
+    return mean, variance / n, fit_time
 
 
 def cv_results_metric(results: Mapping, scoring, refit) -> str:

@@ -30,6 +30,7 @@ Also here: the task tree of scikit-learn 1.9's callbacks, ``scorer_`` as
 
 from __future__ import annotations
 
+import functools
 import inspect
 import queue
 import threading
@@ -85,12 +86,17 @@ def _seam_problem(name: str, value) -> str | None:
     if name in ("Parallel", "clone"):
         ok = value is {"Parallel": Parallel, "clone": sklearn_clone}[name]
     else:
-        ok = callable(value) and list(inspect.signature(value).parameters)[:2] == (
-            ["results", "error_score"]
+        ok = callable(value) and _parameters(value)[:2] == (
+            ("results", "error_score")
             if name == "_warn_or_raise_about_fit_failures"
-            else ["estimator", "X"]
+            else ("estimator", "X")
         )
     return None if ok else f"is not {_EXPECTED[name]}"
+
+
+@functools.cache  # signatures cost each fit a tenth of a millisecond
+def _parameters(function) -> tuple:
+    return tuple(inspect.signature(function).parameters)
 
 
 def check_seams() -> None:
@@ -115,11 +121,11 @@ def check_seams() -> None:
 def _joblib_problems() -> list:
     """What :class:`Workers` needs of joblib and this joblib lacks."""
     problems = []
-    batched = list(inspect.signature(BatchedCalls).parameters)
-    if batched[:4] != [
+    batched = _parameters(BatchedCalls)
+    if batched[:4] != (
         "iterator_slice", "backend_and_jobs", "reducer_callback", "pickle_cache"
-    ]:  # fmt: skip
-        problems.append(f"joblib.parallel.BatchedCalls takes {batched}")
+    ):  # fmt: skip
+        problems.append(f"joblib.parallel.BatchedCalls takes {list(batched)}")
     for name in ("submit", "retrieve_result_callback", "abort_everything"):
         if not hasattr(ParallelBackendBase, name):
             problems.append(f"joblib's backends have no {name}()")
