@@ -18,6 +18,11 @@ the others with ``racing=confidence``:
   ``n_iter`` (checked on ``svc_breast_cancer``), so ``race_eqfits`` is
   ``race`` continued.
 
+``halving`` (``HalvingBayesSearchCV`` as ``run.py`` sets it up: one
+bracket, factor 3, three iterations, its candidates sized so that the
+schedule costs about ``n_iter`` full fits) runs ``off`` and ``race`` only;
+its fits are counted over every iteration.
+
 CV schemes: ``cv5``, the task's shuffled ``StratifiedKFold`` / ``KFold`` with
 5 splits, and ``rep5x2``, ``RepeatedStratifiedKFold`` / ``RepeatedKFold``
 (5 splits, 2 repeats, ``random_state=seed``). Quality: ``best_score_``, the
@@ -73,6 +78,9 @@ SEARCHES = {
     "bayes": "sksmbo_bayes",
     "quasirandom": "sksmbo_quasirandom",
     "tpe": "sksmbo_tpe",
+    # run.py's successive halving (one bracket, n_candidates from n_iter):
+    # equal n_iter only, as a halving search is not stopped mid-schedule.
+    "halving": "sksmbo_halving_bayes",
 }
 SCHEMES = ("cv5", "rep5x2")
 # Candidates allowed to an equal-fits run, as a multiple of n_iter: racing
@@ -203,6 +211,8 @@ def run_one(task, search_name, scheme, seed, n_iter, racing, budget=None):
 def run_unit(task_name, search_name, scheme, seed, n_iter, confidences, eqfits):
     """``off``, then ``race`` per confidence and ``race_eqfits`` per ``eqfits``."""
     task = TASKS[task_name]
+    if search_name == "halving":
+        eqfits = ()
     off = run_one(task, search_name, scheme, seed, n_iter, False)
     records = [off]
     for confidence in confidences:

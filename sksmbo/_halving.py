@@ -43,10 +43,14 @@ from sksmbo._engine import Engine
 from sksmbo._interrupts import interrupts_deferred
 from sksmbo._optimizer import Optimizer
 from sksmbo._progress import Progress, say, say_fitting
+from sksmbo._racing import Race, racing_confidence
 from sksmbo._results import (
     candidate_scores,
     keep_results_without_refit,
+    mark_raced_out,
+    objective_score,
     raise_if_all_fits_failed,
+    with_stand_ins,
 )
 from sksmbo._search import (
     _fingerprint,
@@ -265,6 +269,21 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         * p["n_estimators"] <= 2000``). Checked before any fit: an error is
         raised if the constraints reject every candidate tried.
 
+    racing : bool or float, default=False
+        Stop a candidate's remaining folds once it cannot be promoted: after
+        each of its folds from the second on, an upper confidence bound on
+        its mean score, paired with the scores on the same folds of the
+        iteration's last candidate to be promoted so far (its best ``1 /
+        factor``; in a bracket's last iteration, its best), is compared with
+        that candidate's mean. A float in ``[0.5, 1)`` is the confidence of
+        that bound; True means 0.95. Each iteration is then evaluated in
+        about six rounds of candidates, a promoted iteration's best first,
+        so that the later ones race against what the first ones scored.
+        Promoted candidates and the best candidate always have every fold;
+        ``cv_results_`` gains a column ``n_splits_evaluated``, raced-out
+        folds are NaN, and raced-out candidates rank after all others. See
+        :ref:`racing`.
+
     callbacks : callable or list of callables, default=None
         Called after every evaluation (a candidate at one iteration's
         resources) with the optimizer's result so far (a
@@ -364,6 +383,8 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
     cv_results_ : dict of numpy (masked) ndarrays
         As sklearn's ``HalvingRandomSearchCV``'s, with ``iter`` and
         ``n_resources`` columns (and ``bracket`` when there are several).
+        With ``racing``, also ``n_splits_evaluated``: the folds each
+        evaluation got.
 
     best_estimator_ : estimator
         Estimator refit on the whole data with the best parameters. Not
@@ -451,6 +472,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         "n_startup": [Interval(Integral, 1, None, closed="left"), None],
         "warm_start_survivors": ["boolean"],
         "constraints": [callable, list, None],
+        "racing": ["boolean", Interval(RealNumber, 0.5, 1, closed="left")],
         "callbacks": [callable, list, None],
         "max_time": [Interval(RealNumber, 0, None, closed="neither"), None],
         "progress_bar": ["boolean"],
@@ -474,6 +496,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         n_startup=None,
         warm_start_survivors=True,
         constraints=None,
+        racing=False,
         callbacks=None,
         max_time=None,
         progress_bar=False,
@@ -511,6 +534,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         self.n_startup = n_startup
         self.warm_start_survivors = warm_start_survivors
         self.constraints = constraints
+        self.racing = racing
         self.callbacks = callbacks
         self.max_time = max_time
         self.progress_bar = progress_bar
@@ -958,23 +982,25 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             say(f"iter: {itr}", self.verbose)
             say(f"n_candidates: {n_planned}", self.verbose)
             say(f"n_resources: {n_resources}", self.verbose)
+            last = rung == len(plan["resources"]) - 1
+            places = 1 if last else ceil(n_planned / self.factor)
             with HalvingIteration(run.callback_ctx, self) as iteration:
                 promoted = None if rung == 0 else candidates
                 results, n, stopped = self._fill_iteration(
-                    run, iteration, more, n_planned, window, promoted
+                    run, iteration, more, n_planned, window, promoted, places
                 )
             if not n:  # the space had nothing left to start a bracket with
                 del state.schedule[itr]
                 return 0, "stopped" if stopped else None
-            candidates = list(top_k(results, ceil(n / self.factor), itr))
+            candidates = self._promote(results, ceil(n / self.factor), itr)
             if run.fit_cache is not None:
                 run.fit_cache.keep_only(candidates)
             this_rung = np.asarray(results["iter"]) == itr
             if np.isnan(results["mean_test_score"][this_rung]).all():
                 return 0, "failed"
             if stopped:  # by a callback or max_time
-                last = rung == len(plan["resources"]) - 1 and n >= n_planned
-                return len(candidates), "stopped at the end" if last else "stopped"
+                at_end = last and n >= n_planned
+                return len(candidates), "stopped at the end" if at_end else "stopped"
         return len(candidates), None
 
     def _iteration(self, run: _Run, bracket, rung, n_resources, n_planned):
@@ -983,9 +1009,10 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         ``window`` is the number of candidates in flight (None: all at once).
         In a first rung, about ``_FIRST_RUNG_ROUNDS`` candidates' worth of
         results inform later proposals; when all of them come from the
-        design, all are in flight at once. Sized without ``n_jobs`` so that
-        results do not depend on it, and stored, so that a resumed rung
-        proposes as the uninterrupted one would.
+        design, all are in flight at once, unless racing needs earlier
+        candidates' results to race later ones against. Sized without
+        ``n_jobs`` so that results do not depend on it, and stored, so that a
+        resumed rung proposes as the uninterrupted one would.
         """
         state = self._state
         for itr, entry in enumerate(state.schedule):
@@ -999,19 +1026,26 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                 if n_design >= n_planned
                 else ceil(n_planned / _FIRST_RUNG_ROUNDS)
             )
+        if self._racing and (window is None or window >= n_planned):
+            # All at once, no candidate would have anything to race against.
+            window = ceil(n_planned / _FIRST_RUNG_ROUNDS)
         state.schedule.append(
             {"bracket": bracket, "rung": rung, "n_resources": n_resources,
              "window": window}
         )  # fmt: skip
         return len(state.schedule) - 1, window
 
-    def _fill_iteration(self, run: _Run, iteration, more, n_planned, window, promoted):
+    def _fill_iteration(
+        self, run: _Run, iteration, more, n_planned, window, promoted, places
+    ):
         """Evaluate an iteration's candidates; return (results, count, stopped).
 
         ``promoted`` lists the candidates of a later rung; a first rung's are
         proposed by the optimizer. Evaluations a resumed search holds are
         replayed first; the iteration it stopped in goes on with its
         candidates then in flight (in the order proposed), then the rest.
+        ``places`` is the number of candidates the iteration promotes (1 in
+        a bracket's last): what racing races them for.
         """
         state = self._state
         itr = more["iter"]
@@ -1028,8 +1062,9 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             # Those proposed before are evaluated (done) or in flight.
             n_proposed = len(done) + sum(row is None for _, row in state.pending)
             propose_new = partial(next, iter(promoted[n_proposed:]), None)
+        race = self._make_race(done, places)
         new_results, n_new, exhausted, stopped = self._evaluate(
-            run, iteration, propose_new, n_left, window, more, cv
+            run, iteration, propose_new, n_left, window, more, cv, race
         )
         n = len(done) + n_new
         if promoted is None and exhausted and 0 < n < n_planned:
@@ -1039,6 +1074,47 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                 "iteration; it starts with all of them."
             )
         return new_results or results, n, stopped
+
+    @property
+    def _racing(self) -> bool:
+        return racing_confidence(self.racing) is not None
+
+    def _make_race(self, done: list, places: int) -> Race | None:
+        """What races an iteration's new candidates out, knowing its ``done``.
+
+        A resumed search's candidates told out of turn (held rows) are told
+        to the race in their turn, as the uninterrupted search told them.
+        """
+        confidence = racing_confidence(self.racing)
+        if confidence is None:
+            return None
+        state = self._state
+        race = Race(
+            confidence,
+            partial(objective_score, scoring=self.scoring, refit=self.refit),
+            places,
+        )
+        held = {row for _, row in state.pending if row is not None}
+        n = state.n_splits
+        for row in done:
+            folds = state.out[row * n : (row + 1) * n]
+            if row not in held and all(out is not None for out in folds):
+                race.observe(folds)
+        return race
+
+    def _promote(self, results, k: int, itr: int) -> list:
+        """The ``k`` best candidates of iteration ``itr``, a raced-out one never.
+
+        sklearn's order (the best last), or with racing the best first, so
+        that the next iteration's later candidates race against them.
+        """
+        if "n_splits_evaluated" in results:
+            raced = np.asarray(results["n_splits_evaluated"]) < self._state.n_splits
+            if raced.any():
+                scores = np.where(raced, -np.inf, results["mean_test_score"])
+                results = {**results, "mean_test_score": scores}
+        promoted = list(top_k(results, k, itr))
+        return promoted[::-1] if self._racing else promoted
 
     def _rung_cv(self, run: _Run, n_resources: int):
         """The splits of an iteration: subsampled for ``resource="n_samples"``."""
@@ -1057,13 +1133,17 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         n_splits = state.n_splits
         keys = ["iter", "n_resources"] + (["bracket"] if run.n_brackets > 1 else [])
         more = state.more_results[start:stop]
-        return replay(
-            run.evaluate_candidates, self, state.candidates[start:stop],
-            state.out[start * n_splits : stop * n_splits], cv=cv,
-            more_results={key: [m[key] for m in more] for key in keys},
+        out = with_stand_ins(state.out[start * n_splits : stop * n_splits], n_splits)
+        results = replay(
+            run.evaluate_candidates, self, state.candidates[start:stop], out,
+            cv=cv, more_results={key: [m[key] for m in more] for key in keys},
         )  # fmt: skip
+        if self._racing or any(out is None for out in state.out):
+            # sklearn's results cover every evaluation replayed so far.
+            mark_raced_out(results, state.out[: stop * n_splits], n_splits)
+        return results
 
-    def _evaluate(self, run: _Run, iteration, propose_new, n, window, more, cv):
+    def _evaluate(self, run: _Run, iteration, propose_new, n, window, more, cv, race):
         """Evaluate up to ``n`` new candidates of an iteration on the engine.
 
         Returns ``(results, count, exhausted, stopped)``: sklearn's results
@@ -1080,20 +1160,24 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         tell (``held_optimizer``) keeps them pending, with their rows. A
         resumed search continues from that copy and tells them in their turn,
         from their stored fold outputs, so that it proposes what the
-        uninterrupted search would.
+        uninterrupted search would. ``race`` (or None) races candidates out
+        (see :mod:`sksmbo._racing`).
         """
         state = self._state
         n_resources = more["n_resources"]
         resubmitted = [point for point, _ in state.pending]
         n_engine = n + sum(row is not None for _, row in state.pending)
         window = n_engine if window is None else window
-        order: dict[int, int] = {}  # id(candidate) -> its proposal in this run
+        # id(candidate) -> its proposal in this run. Counted apart: a told
+        # candidate's dict may be freed, and a later one take its id.
+        order: dict[int, int] = {}
+        n_proposed = 0
         splits = None  # the first candidate's, for all (see FixedSplits)
         start = len(state.candidates)
         ran_out = False
 
         def propose():
-            nonlocal ran_out
+            nonlocal ran_out, n_proposed
             if resubmitted:
                 point = resubmitted.pop(0)
             else:
@@ -1102,7 +1186,8 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                     ran_out = True
                     return None
                 state.pending.append((point, None))
-            order[id(point)] = len(order)
+            order[id(point)] = n_proposed
+            n_proposed += 1
             return point
 
         def row_of(point):
@@ -1121,14 +1206,19 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             )  # fmt: skip
             if splits is None:
                 splits = FixedSplits(tasks)
-                say_fitting(len(tasks), n_engine, self.verbose, racing=False)
+                say_fitting(len(tasks), n_engine, self.verbose, race is not None)
             row = row_of(point)
             if row is None:
                 return tasks
             k = len(tasks)
-            return [(_stored, (out,), {}) for out in state.out[row * k : (row + 1) * k]]
+            stored = state.out[row * k : (row + 1) * k]
+            # Folds it was raced out before: racing drops them again.
+            return [
+                task if out is None else (_stored, (out,), {})
+                for task, out in zip(tasks, stored, strict=True)
+            ]
 
-        def tell(point, fold_outputs):
+        def tell(point, fold_outputs, raced=None):
             row = row_of(point)
             if row is None:  # a new evaluation
                 state.n_splits = len(fold_outputs)
@@ -1136,14 +1226,21 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                 state.out.extend(fold_outputs)
                 state.more_results.append(dict(more))
             in_turn = (
-                len(order) >= order[id(point)] + window
-                or len(order) >= n_engine
+                n_proposed >= order[id(point)] + window
+                or n_proposed >= n_engine
                 or ran_out
             )
             if not in_turn and state.held_optimizer is None:
                 # The optimizer as the uninterrupted search has it, for a resume.
                 state.held_optimizer = copy.deepcopy(run.optimizer)
-            mean, variance, _ = candidate_scores(fold_outputs, self.scoring, self.refit)
+            if raced is None:
+                mean, variance, _ = candidate_scores(
+                    fold_outputs, self.scoring, self.refit
+                )
+                if race is not None:
+                    race.observe(fold_outputs)
+            else:  # the full mean its first folds predict (see _BaseSMBOSearch._tell)
+                mean, variance = raced.estimate, raced.noise
             # A promoted candidate comes from cv_results_, its resource included.
             bare = {k: v for k, v in point.items() if k != self.resource}
             for optimizer in (run.optimizer, state.held_optimizer if in_turn else None):
@@ -1167,7 +1264,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
 
         engine = Engine(
             lambda: Workers(self._parallel), n_points=window, propose=propose,
-            fold_tasks=fold_tasks, tell=tell, deadline=run.deadline,
+            fold_tasks=fold_tasks, tell=tell, deadline=run.deadline, race=race,
         )  # fmt: skip
         try:
             engine.run(n_engine)
@@ -1196,6 +1293,10 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         else:
             final = iters == iters.max()
         final &= n_resources == n_resources[final].max()
+        if "n_splits_evaluated" in results:  # racing: a raced-out one never wins
+            evaluated = np.asarray(results["n_splits_evaluated"])
+            full = final & (evaluated == evaluated.max())
+            final = full if full.any() else final
         indices = np.flatnonzero(final)
         scores = np.asarray(results["mean_test_score"])[indices]
         if np.isnan(scores).all():

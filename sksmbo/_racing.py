@@ -18,6 +18,10 @@ fits with the mean, 30% with the median, the same best candidates kept). The
 bound uses Student's t for its degrees of freedom, and no candidate is raced
 out before a few are fully evaluated.
 
+Where several candidates win (a rung of successive halving promotes its
+best ``1 / factor``), the incumbent is the last of the winners so far: a
+candidate that cannot beat it cannot be promoted.
+
 A candidate is compared with the search as it stood when it was proposed
 (:meth:`Race.snapshot`), which the engine makes reproducible: the same
 candidates are raced whatever the timing.
@@ -70,11 +74,17 @@ class Race:
     score_of : callable, default=float
         ``score_of(output)``: the score to race on of one fold's output (a
         ``_fit_and_score`` dict in a search).
+    places : int, default=1
+        How many candidates win: a candidate is raced out once it cannot beat
+        the ``places``-th best fully evaluated one (a rung of successive
+        halving promotes its ``places`` best). With 1 the incumbent is the
+        best.
     """
 
-    def __init__(self, confidence: float, score_of=float):
+    def __init__(self, confidence: float, score_of=float, places: int = 1):
         self.confidence = confidence
         self.score_of = score_of
+        self.places = places
         self._scores: list[np.ndarray] = []  # fold scores of full candidates
 
     def _fold_scores(self, outputs) -> np.ndarray:
@@ -89,16 +99,19 @@ class Race:
     def snapshot(self) -> Basis | None:
         """The basis of the next proposal, or None while nothing can be raced.
 
-        Racing needs an incumbent and a few more full candidates to measure
-        the spread of paired differences by.
+        Racing needs an incumbent (the ``places``-th best full candidate)
+        and a few more full candidates to measure the spread of paired
+        differences by.
         """
-        if len(self._scores) < MIN_FULL or len(self._scores[0]) <= MIN_FOLDS:
+        n_full = len(self._scores)
+        if n_full < max(MIN_FULL, self.places) or len(self._scores[0]) <= MIN_FOLDS:
             return None
         scores = np.vstack(self._scores)
-        best = int(np.argmax(scores.mean(axis=1)))
-        differences = np.delete(scores, best, axis=0) - scores[best]
+        ranked = np.argsort(-scores.mean(axis=1), kind="stable")
+        incumbent = int(ranked[self.places - 1])
+        differences = np.delete(scores, incumbent, axis=0) - scores[incumbent]
         return Basis(
-            incumbent=scores[best],
+            incumbent=scores[incumbent],
             spread=float(np.median(differences.var(axis=1, ddof=1))),
             spread_dof=differences.size - len(differences),
         )

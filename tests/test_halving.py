@@ -157,7 +157,7 @@ def test_first_bracket_is_the_design_by_default(big_data):
 class InFlightRecorder(HalvingBayesSearchCV):
     """Records, per iteration, the most candidates it had in flight."""
 
-    def _evaluate(self, run, iteration, propose_new, n, window, more, cv):
+    def _evaluate(self, run, iteration, propose_new, n, window, more, cv, race):
         def recording_propose():
             point = propose_new()
             self.in_flight_[more["iter"]] = max(
@@ -165,7 +165,9 @@ class InFlightRecorder(HalvingBayesSearchCV):
             )
             return point
 
-        return super()._evaluate(run, iteration, recording_propose, n, window, more, cv)
+        return super()._evaluate(
+            run, iteration, recording_propose, n, window, more, cv, race
+        )
 
     def fit(self, X, y=None, **params):
         self.in_flight_ = {}

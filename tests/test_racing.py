@@ -6,7 +6,12 @@ import pytest
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.model_selection import KFold, RepeatedKFold
 
-from sksmbo import BayesSearchCV, QuasiRandomSearchCV, TPESearchCV
+from sksmbo import (
+    BayesSearchCV,
+    HalvingBayesSearchCV,
+    QuasiRandomSearchCV,
+    TPESearchCV,
+)
 from sksmbo._engine import Engine
 from sksmbo._racing import MIN_FULL, Race
 from sksmbo.space import Real
@@ -97,6 +102,22 @@ def test_the_incumbent_is_never_raced():
     basis = race.snapshot()
     for k in range(2, 5):
         assert race.check(basis, basis.incumbent[:k]) is None
+
+
+def test_with_several_places_candidates_race_against_the_last_winner():
+    race = Race(0.95, places=2)
+    for quality in GOOD:
+        race.observe([fold_score(quality, f) for f in range(5)])
+    basis = race.snapshot()
+    # The second best, not the best, is what a candidate must beat.
+    second = [fold_score(0.7, f) for f in range(5)]
+    np.testing.assert_array_equal(basis.incumbent, second)
+    # A candidate between the best and the second is not raced out...
+    assert race.check(basis, [fold_score(0.75, f) for f in range(2)]) is None
+    # ...one far below the second is.
+    assert race.check(basis, [fold_score(0.3, f) for f in range(2)]) is not None
+    # Fewer full candidates than places: nothing to race against yet.
+    assert Race(0.95, places=4).snapshot() is None
 
 
 def test_nothing_is_raced_before_the_spread_is_known():
@@ -282,9 +303,112 @@ def test_a_logger_sees_raced_out_folds_as_cv_results_does():
     assert logger.candidates[-1].best_score == pytest.approx(search.best_score_)
 
 
+@pytest.mark.parametrize("cls", [BayesSearchCV, HalvingBayesSearchCV])
 @pytest.mark.parametrize("racing", [0.3, 1.0, "yes", 2])
-def test_bad_racing_is_refused_before_any_fit(racing):
+def test_bad_racing_is_refused_before_any_fit(cls, racing):
     X, y = fold_data()
-    search = BayesSearchCV(QualityRegressor(), SPACE, n_iter=4, racing=racing)
+    search = cls(QualityRegressor(), SPACE, racing=racing)
     with pytest.raises(ValueError, match="racing"):
         search.fit(X, y)
+
+
+class BudgetRegressor(QualityRegressor):
+    """QualityRegressor with a resource: scores rise a little with ``budget``."""
+
+    def __init__(self, a=0.0, budget=1):
+        self.a = a
+        self.budget = budget
+
+    def score(self, X, y=None):
+        return super().score(X, y) + 0.01 * self.budget
+
+
+def halving(racing, **kwargs):
+    return HalvingBayesSearchCV(
+        BudgetRegressor(), SPACE, resource="budget", min_resources=1,
+        max_resources=9, n_candidates=27, cv=KFold(5), racing=racing,
+        random_state=0, **kwargs,
+    )  # fmt: skip
+
+
+def iteration_params(results, itr):
+    return [
+        tuple(sorted(p.items()))
+        for p, i in zip(results["params"], results["iter"], strict=True)
+        if i == itr
+    ]
+
+
+def test_halving_races_candidates_out_of_promotion():
+    X, y = fold_data()
+    raced_search = halving(True).fit(X, y)
+    plain = halving(False).fit(X, y)
+    results = raced_search.cv_results_
+    assert "n_splits_evaluated" not in plain.cv_results_
+    assert raced_search.n_candidates_ == plain.n_candidates_ == [27, 9, 3]
+    evaluated = results["n_splits_evaluated"]
+    raced = evaluated < 5
+    assert raced.any() and (evaluated >= 2).all()
+    # The first iteration is the same design with or without racing, and the
+    # same candidates are promoted: racing only stopped candidates that were
+    # not going to be.
+    assert set(iteration_params(results, 0)) == set(
+        iteration_params(plain.cv_results_, 0)
+    )
+    for itr in (1, 2):
+        promoted = set(iteration_params(results, itr))
+        assert promoted == set(iteration_params(plain.cv_results_, itr))
+        previous = np.asarray(results["iter"]) == itr - 1
+        raced_before = {
+            tuple(sorted(p.items()))
+            for p, r, prev in zip(results["params"], raced, previous, strict=True)
+            if r and prev
+        }
+        assert not promoted & raced_before
+    # Raced-out rows rank after the fully evaluated ones; the best is full.
+    assert (
+        results["rank_test_score"][raced].min()
+        > results["rank_test_score"][~raced].max()
+    )
+    assert evaluated[raced_search.best_index_] == 5
+    assert raced_search.best_params_ == plain.best_params_
+    assert evaluated.sum() < 5 * len(evaluated)
+
+
+def test_a_raced_halving_search_is_reproducible_on_threads():
+    X, y = fold_data()
+    runs = []
+    # Several runs: a told candidate's dict may be freed and its id taken by
+    # a later one, at times that vary (a rung once counted its proposals by
+    # their ids, and evaluated candidates of the rung before again).
+    for n_jobs in (1, 2, 3, 3, 3):
+        with joblib.parallel_backend("threading"):
+            runs.append(halving(True, n_jobs=n_jobs).fit(X, y).cv_results_)
+    for run in runs[1:]:
+        assert run["params"] == runs[0]["params"]
+        np.testing.assert_array_equal(
+            run["n_splits_evaluated"], runs[0]["n_splits_evaluated"]
+        )
+    assert np.bincount(runs[0]["iter"]).tolist() == [27, 9, 3]
+
+
+@pytest.mark.parametrize("stop_after", [7, 30])
+def test_a_raced_halving_search_resumes_as_if_never_stopped(stop_after):
+    X, y = fold_data()
+    kept = []
+
+    def stop(result):
+        kept.append(result)
+        return len(kept) >= stop_after
+
+    uninterrupted = halving(True).fit(X, y).cv_results_
+    stopped = halving(True, callbacks=[stop]).fit(X, y)
+    assert len(stopped.cv_results_["params"]) < len(uninterrupted["params"])
+    resumed = halving(True).fit(X, y, resume_from=kept[-1]).cv_results_
+    assert resumed["params"] == uninterrupted["params"]
+    np.testing.assert_array_equal(
+        resumed["n_splits_evaluated"], uninterrupted["n_splits_evaluated"]
+    )
+    np.testing.assert_allclose(
+        resumed["mean_test_score"], uninterrupted["mean_test_score"]
+    )
