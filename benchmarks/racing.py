@@ -183,7 +183,10 @@ def run_one(task, search_name, scheme, seed, n_iter, racing, budget=None):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence warnings of some configurations
         wall0, cpu0 = time.perf_counter(), time.process_time()
-        search.fit(X_train, y_train, callback=FitBudget(budget) if eqfits else None)
+        if eqfits:
+            search.fit(X_train, y_train, callback=FitBudget(budget))
+        else:
+            search.fit(X_train, y_train)
         record["wall_time"] = time.perf_counter() - wall0
         record["cpu_time"] = time.process_time() - cpu0
         record["test_score"] = float(search.score(X_test, y_test))
