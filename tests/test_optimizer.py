@@ -183,13 +183,8 @@ def test_constraint_rejected_points_are_never_asked(proposer):
 
 
 def test_constraint_on_a_finite_space_leaves_only_feasible_points():
-    opt = Optimizer(
-        {"x": [1, 2, 3, 4, 5, 6]},
-        "gp",
-        n_initial_points=2,
-        constraint=lambda p: p["x"] % 2 == 0,
-        random_state=0,
-    )
+    opt = Optimizer({"x": [1, 2, 3, 4, 5, 6]}, "gp", n_initial_points=2,
+                    constraint=lambda p: p["x"] % 2 == 0, random_state=0)
     asked = []
     while (point := opt.ask()) is not None:
         asked.append(point["x"])
@@ -229,9 +224,8 @@ def test_tell_refuses_negative_noise_and_cost(kwargs, match):
 
 
 def test_model_queue_keeps_the_latest_models():
-    opt = Optimizer(
-        {"a": (0.0, 1.0)}, "gp", n_initial_points=2, model_queue_size=2, random_state=0
-    )
+    opt = Optimizer({"a": (0.0, 1.0)}, "gp", n_initial_points=2,
+                    model_queue_size=2, random_state=0)
     for _ in range(6):
         point = opt.ask()
         opt.tell(point, -point["a"])
@@ -260,11 +254,7 @@ def test_search_best_params_and_optimizer_agree_on_plus_inf(data):
 
     X, y = data
     search = QuasiRandomSearchCV(
-        FastClassifier(),
-        {"a": (0.0, 1.0)},
-        n_iter=6,
-        scoring=scorer,
-        cv=2,
+        FastClassifier(), {"a": (0.0, 1.0)}, n_iter=6, scoring=scorer, cv=2,
         random_state=0,
     ).fit(X, y)
     result = search.optimizer_results_[0]
