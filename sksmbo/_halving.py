@@ -43,7 +43,7 @@ from sksmbo._engine import Engine
 from sksmbo._interrupts import interrupts_deferred
 from sksmbo._optimizer import Optimizer
 from sksmbo._progress import Progress, say, say_fitting
-from sksmbo._racing import Race, racing_confidence
+from sksmbo._racing import Race, race_for, racing_confidence
 from sksmbo._results import (
     candidate_scores,
     keep_results_without_refit,
@@ -1085,22 +1085,15 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         A resumed search's candidates told out of turn (held rows) are told
         to the race in their turn, as the uninterrupted search told them.
         """
-        confidence = racing_confidence(self.racing)
-        if confidence is None:
-            return None
         state = self._state
-        race = Race(
-            confidence,
-            partial(objective_score, scoring=self.scoring, refit=self.refit),
-            places,
-        )
         held = {row for _, row in state.pending if row is not None}
         n = state.n_splits
-        for row in done:
-            folds = state.out[row * n : (row + 1) * n]
-            if row not in held and all(out is not None for out in folds):
-                race.observe(folds)
-        return race
+        return race_for(
+            self.racing,
+            partial(objective_score, scoring=self.scoring, refit=self.refit),
+            (state.out[row * n : (row + 1) * n] for row in done if row not in held),
+            places,
+        )
 
     def _promote(self, results, k: int, itr: int) -> list:
         """The ``k`` best candidates of iteration ``itr``, a raced-out one never.

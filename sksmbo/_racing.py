@@ -143,6 +143,22 @@ class Race:
         )
 
 
+def race_for(racing, score_of, evaluated, places: int = 1) -> Race | None:
+    """The race of a search's ``racing`` (None when off), told ``evaluated``.
+
+    ``evaluated`` holds each candidate's fold outputs so far, None for a
+    fold it was raced out before; only fully evaluated candidates are told.
+    """
+    confidence = racing_confidence(racing)
+    if confidence is None:
+        return None
+    race = Race(confidence, score_of, places)
+    for outputs in evaluated:
+        if all(out is not None for out in outputs):
+            race.observe(outputs)
+    return race
+
+
 def racing_confidence(racing) -> float | None:
     """The confidence of ``racing`` (False: None, True: the default)."""
     if isinstance(racing, bool | np.bool_):

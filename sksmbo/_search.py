@@ -16,6 +16,7 @@ import time
 from abc import abstractmethod
 from collections.abc import Mapping
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from numbers import Integral
 from numbers import Real as RealNumber
 
@@ -39,7 +40,7 @@ from sksmbo._engine import Engine
 from sksmbo._interrupts import interrupts_deferred
 from sksmbo._optimizer import Optimizer
 from sksmbo._progress import CandidateLog, Progress, say_fitting
-from sksmbo._racing import Race, racing_confidence
+from sksmbo._racing import Race, race_for
 from sksmbo._results import (
     candidate_scores,
     keep_results_without_refit,
@@ -335,20 +336,12 @@ class _BaseSMBOSearch(BaseSearchCV):
 
     def _make_race(self, state: SearchState) -> Race | None:
         """What races candidates out (``racing``), knowing the candidates so far."""
-        confidence = racing_confidence(self.racing)
-        if confidence is None:
-            return None
-
-        def score_of(output):
-            return objective_score(output, self.scoring, self.refit)
-
-        race = Race(confidence, score_of)
-        n = state.n_splits
-        for start in range(0, len(state.out), n or 1):
-            folds = state.out[start : start + n]
-            if all(out is not None for out in folds):
-                race.observe(folds)
-        return race
+        n = state.n_splits or 1
+        return race_for(
+            self.racing,
+            partial(objective_score, scoring=self.scoring, refit=self.refit),
+            (state.out[start : start + n] for start in range(0, len(state.out), n)),
+        )
 
     def _candidate_constraint(self):
         """One predicate from ``constraints``, or None."""
