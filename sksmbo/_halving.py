@@ -1131,7 +1131,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             run.evaluate_candidates, self, state.candidates[start:stop], out,
             cv=cv, more_results={key: [m[key] for m in more] for key in keys},
         )  # fmt: skip
-        if self._racing or any(out is None for out in state.out):
+        if self._racing or any(fold is None for fold in state.out):
             # sklearn's results cover every evaluation replayed so far.
             mark_raced_out(results, state.out[: stop * n_splits], n_splits)
         return results
