@@ -1062,7 +1062,9 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             # Those proposed before are evaluated (done) or in flight.
             n_proposed = len(done) + sum(row is None for _, row in state.pending)
             propose_new = partial(next, iter(promoted[n_proposed:]), None)
-        race = self._make_race(done, places)
+        # A first rung's candidates come from the optimizer in an order that
+        # does not favour the best: racing can start before places are full.
+        race = self._make_race(done, places, n_planned if promoted is None else None)
         new_results, n_new, exhausted, stopped = self._evaluate(
             run, iteration, propose_new, n_left, window, more, cv, race
         )
@@ -1079,7 +1081,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
     def _racing(self) -> bool:
         return racing_confidence(self.racing) is not None
 
-    def _make_race(self, done: list, places: int) -> Race | None:
+    def _make_race(self, done: list, places: int, population) -> Race | None:
         """What races an iteration's new candidates out, knowing its ``done``.
 
         A resumed search's candidates told out of turn (held rows) are told
@@ -1093,6 +1095,7 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
             partial(objective_score, scoring=self.scoring, refit=self.refit),
             (state.out[row * n : (row + 1) * n] for row in done if row not in held),
             places,
+            population,
         )
 
     def _promote(self, results, k: int, itr: int) -> list:
@@ -1230,10 +1233,10 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                 mean, variance, _ = candidate_scores(
                     fold_outputs, self.scoring, self.refit
                 )
-                if race is not None:
-                    race.observe(fold_outputs)
             else:  # the full mean its first folds predict (see _BaseSMBOSearch._tell)
                 mean, variance = raced.estimate, raced.noise
+            if race is not None:
+                race.observe(fold_outputs)
             # A promoted candidate comes from cv_results_, its resource included.
             bare = {k: v for k, v in point.items() if k != self.resource}
             for optimizer in (run.optimizer, state.held_optimizer if in_turn else None):

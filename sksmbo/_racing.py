@@ -19,8 +19,17 @@ bound uses Student's t for its degrees of freedom, and no candidate is raced
 out before a few are fully evaluated.
 
 Where several candidates win (a rung of successive halving promotes its
-best ``1 / factor``), the incumbent is the last of the winners so far: a
-candidate that cannot beat it cannot be promoted.
+best ``places``), the incumbent is the last of the winners so far: a
+candidate that cannot beat it cannot be promoted. Waiting for ``places``
+fully evaluated candidates would leave a third of a first rung unraced, so
+where the rung's candidates come in an order unrelated to their quality
+(``population``: a design, or proposals that only get better), the
+incumbent is the ``j``-th best so far, ``j`` the smallest rank such that,
+with the race's confidence, fewer than ``j`` of the candidates evaluated so
+far are among the rung's ``places - 1`` best (a hypergeometric count):
+beaten by ``j`` of them, a candidate is then not among the ``places`` best.
+Raced-out candidates count as evaluated, not as winners, so racing does not
+raise the bar by leaving the worst out.
 
 A candidate is compared with the search as it stood when it was proposed
 (:meth:`Race.snapshot`), which the engine makes reproducible: the same
@@ -32,6 +41,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from scipy.stats import hypergeom
 from scipy.stats import t as student_t
 
 #: The confidence of ``racing=True``.
@@ -79,36 +89,67 @@ class Race:
         the ``places``-th best fully evaluated one (a rung of successive
         halving promotes its ``places`` best). With 1 the incumbent is the
         best.
+    population : int, default=None
+        The number of candidates competing for ``places``, when they are
+        evaluated in an order unrelated to their quality: racing then starts
+        before ``places`` of them are fully evaluated, against a rank that
+        the candidates evaluated so far give with ``confidence``. None: the
+        order may favour the best (promoted candidates, best first).
     """
 
-    def __init__(self, confidence: float, score_of=float, places: int = 1):
+    def __init__(
+        self,
+        confidence: float,
+        score_of=float,
+        places: int = 1,
+        population: int | None = None,
+    ):
         self.confidence = confidence
         self.score_of = score_of
         self.places = places
+        self.population = population
         self._scores: list[np.ndarray] = []  # fold scores of full candidates
+        self._n_evaluated = 0  # full, raced out or failed
 
     def _fold_scores(self, outputs) -> np.ndarray:
         return np.array([self.score_of(out) for out in outputs], dtype=float)
 
     def observe(self, outputs) -> None:
-        """A fully evaluated candidate's fold outputs (a failed fold: ignored)."""
+        """A candidate's fold outputs, None for folds it was raced out before.
+
+        Only a fully evaluated candidate with no failed fold can be an
+        incumbent; every candidate counts towards ``population``'s rank.
+        """
+        self._n_evaluated += 1
+        if any(out is None for out in outputs):
+            return
         scores = self._fold_scores(outputs)
         if np.all(np.isfinite(scores)):
             self._scores.append(scores)
 
+    def _incumbent_rank(self) -> int:
+        """Which best full candidate (1: the best) a candidate must beat."""
+        if self.population is None or self.places == 1:
+            return self.places
+        # Winners among the evaluated: a hypergeometric draw of the other
+        # population - 1 candidates, places - 1 of which beat a last winner.
+        winners = hypergeom(self.population - 1, self.places - 1, self._n_evaluated)
+        return min(self.places, int(winners.ppf(self.confidence)) + 1)
+
     def snapshot(self) -> Basis | None:
         """The basis of the next proposal, or None while nothing can be raced.
 
-        Racing needs an incumbent (the ``places``-th best full candidate)
-        and a few more full candidates to measure the spread of paired
-        differences by.
+        Racing needs an incumbent (the ``places``-th best full candidate,
+        or the rank ``population`` allows) and a few more full candidates to
+        measure the spread of paired differences by.
         """
         n_full = len(self._scores)
-        if n_full < max(MIN_FULL, self.places) or len(self._scores[0]) <= MIN_FOLDS:
+        rank = self._incumbent_rank()
+        if n_full < max(MIN_FULL, rank) or len(self._scores[0]) <= MIN_FOLDS:
             return None
         scores = np.vstack(self._scores)
         ranked = np.argsort(-scores.mean(axis=1), kind="stable")
-        incumbent = int(ranked[self.places - 1])
+        incumbent = int(ranked[rank - 1])
         differences = np.delete(scores, incumbent, axis=0) - scores[incumbent]
         return Basis(
             incumbent=scores[incumbent],
@@ -143,19 +184,20 @@ class Race:
         )
 
 
-def race_for(racing, score_of, evaluated, places: int = 1) -> Race | None:
+def race_for(
+    racing, score_of, evaluated, places: int = 1, population: int | None = None
+) -> Race | None:
     """The race of a search's ``racing`` (None when off), told ``evaluated``.
 
     ``evaluated`` holds each candidate's fold outputs so far, None for a
-    fold it was raced out before; only fully evaluated candidates are told.
+    fold it was raced out before.
     """
     confidence = racing_confidence(racing)
     if confidence is None:
         return None
-    race = Race(confidence, score_of, places)
+    race = Race(confidence, score_of, places, population)
     for outputs in evaluated:
-        if all(out is not None for out in outputs):
-            race.observe(outputs)
+        race.observe(outputs)
     return race
 
 

@@ -420,10 +420,10 @@ class _BaseSMBOSearch(BaseSearchCV):
         mean, variance, fit_time = candidate_scores(evaluated, self.scoring, self.refit)
         if raced is None:
             told.tell(params, mean, variance, fit_time)
-            if self._race is not None:
-                self._race.observe(outputs)
         else:
             told.tell(params, raced.estimate, raced.noise, fit_time)
+        if self._race is not None:
+            self._race.observe(outputs)
         state.candidates.append(params)
         state.out.extend(outputs)
         progress.update(1, lambda: told.flushed().best()[1])

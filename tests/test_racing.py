@@ -59,8 +59,7 @@ def race_all(qualities, workers, window=1, confidence=0.95):
     race = Race(confidence)
 
     def tell(params, outputs, raced=None):
-        if raced is None:
-            race.observe(outputs)
+        race.observe(outputs)
         return search.tell(params, outputs, raced)
 
     engine = Engine(
