@@ -275,7 +275,9 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         its mean score, paired with the scores on the same folds of the
         iteration's last candidate to be promoted so far (its best ``1 /
         factor``; in a bracket's last iteration, its best), is compared with
-        that candidate's mean. A float in ``[0.5, 1)`` is the confidence of
+        that candidate's mean. A first iteration races before its winners
+        are fully evaluated, against the rank its candidates so far vouch
+        for with the same confidence. A float in ``[0.5, 1)`` is the confidence of
         that bound; True means 0.95. Each iteration is then evaluated in
         about six rounds of candidates, a promoted iteration's best first,
         so that the later ones race against what the first ones scored.

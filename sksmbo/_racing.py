@@ -22,8 +22,8 @@ Where several candidates win (a rung of successive halving promotes its
 best ``places``), the incumbent is the last of the winners so far: a
 candidate that cannot beat it cannot be promoted. Waiting for ``places``
 fully evaluated candidates would leave a third of a first rung unraced, so
-where the rung's candidates come in an order unrelated to their quality
-(``population``: a design, or proposals that only get better), the
+where the rung's candidates come in an order that does not favour the best
+(``population``: a design, or proposals informed by the earlier ones), the
 incumbent is the ``j``-th best so far, ``j`` the smallest rank such that,
 with the race's confidence, fewer than ``j`` of the candidates evaluated so
 far are among the rung's ``places - 1`` best (a hypergeometric count):

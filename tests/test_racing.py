@@ -119,6 +119,52 @@ def test_with_several_places_candidates_race_against_the_last_winner():
     assert Race(0.95, places=4).snapshot() is None
 
 
+def test_a_first_rung_races_before_its_winners_are_full():
+    race = Race(0.95, places=30, population=90)
+    for quality in GOOD:
+        race.observe([fold_score(quality, f) for f in range(5)])
+    # Three of ninety candidates seen in an order unrelated to quality: with
+    # 95% confidence at most two of them are among the 29 best, so one below
+    # all three is not among the 30 promoted.
+    worst = [fold_score(0.6, f) for f in range(5)]
+    np.testing.assert_array_equal(race.snapshot().incumbent, worst)
+    # Promoted candidates come best first: without a population, wait for 30.
+    best_first = Race(0.95, places=30)
+    for quality in GOOD:
+        best_first.observe([fold_score(quality, f) for f in range(5)])
+    assert best_first.snapshot() is None
+
+
+def test_raced_out_candidates_count_as_seen_not_as_winners():
+    race = Race(0.95, places=30, population=90)
+    for quality in GOOD:
+        race.observe([fold_score(quality, f) for f in range(5)])
+    for _ in range(7):
+        race.observe([0.1, 0.1, None, None, None])
+    # Ten seen: about three of them rank among the 29 best, more than the
+    # three full ones can vouch for, so nothing is raced until more are full.
+    assert race.snapshot() is None
+
+
+@pytest.mark.parametrize("population, places", [(90, 30), (27, 9), (10, 4)])
+def test_the_first_rung_rank_rarely_races_out_a_winner(population, places):
+    # Candidates in random order; the last winner (rank `places`) is raced
+    # out, free of noise, when it is below the incumbent's rank among the
+    # others seen before it. That must happen at most 1 - confidence of the
+    # time, whenever in the rung it comes.
+    rng = np.random.default_rng(0)
+    others = np.arange(population - 1)  # 0 .. places - 2 beat the last winner
+    for n_seen in range(1, population - 1, 4):
+        race = Race(0.9, places=places, population=population)
+        race._n_evaluated = n_seen
+        rank = race._incumbent_rank()
+        seen = [rng.choice(others, n_seen, replace=False) for _ in range(4000)]
+        n_better = np.sum(np.array(seen) < places - 1, axis=1)
+        assert (n_better >= rank).mean() <= 0.1 + 0.015
+        if rank > 1:  # and the rank is the smallest that is that safe
+            assert (n_better >= rank - 1).mean() > 0.1 - 0.015
+
+
 def test_nothing_is_raced_before_the_spread_is_known():
     told = race_all([0.8] + [0.0] * MIN_FULL, FakeWorkers(1))
     assert n_evaluated(told) == [5] * MIN_FULL + [2]
