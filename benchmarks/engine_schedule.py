@@ -21,7 +21,12 @@ as in ``many_workers.py``): "uniform" ``U(0.1, 1)``, "lognormal"
 
 Reported per (W, n_iter, spread): the mean utilization (fit time over wall
 time x workers) and the wall time over ``all``'s (the geometric mean of the
-ratios paired by seed).
+ratios paired by seed). Two references no search can reach, as it learns a
+candidate's cost only by fitting it: ``known``, the fits dispatched longest
+first with every cost known in advance (a clairvoyant list schedule), and
+``bound``, the most any schedule of these fits could reach
+(``many_workers.utilization_bound``: the wall time is at least the longest
+fit and at least the total over the workers).
 
 Usage::
 
@@ -43,6 +48,7 @@ import numpy as np
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.many_workers import utilization_bound  # noqa: E402
 from sksmbo._engine import Engine, window_size  # noqa: E402
 
 
@@ -109,6 +115,21 @@ def simulate(costs, n_workers: int, n_splits: int, window: int, in_order=True):
     return workers.now, workers.busy / (workers.now * n_workers)
 
 
+def longest_first(costs, n_workers: int, n_splits: int) -> float:
+    """Utilization of the fits dispatched longest first, every cost known."""
+    finish = np.zeros(n_workers)
+    for cost in np.sort(np.repeat(costs, n_splits))[::-1]:
+        finish[np.argmin(finish)] += cost  # to the worker that frees first
+    return float(finish.sum() / (finish.max() * n_workers))
+
+
+def references(costs, n_workers: int, n_splits: int) -> tuple[float, float]:
+    """(known, bound): a clairvoyant schedule's utilization; the most any reaches."""
+    fit_seconds = float(np.sum(costs)) * n_splits
+    bound = utilization_bound(fit_seconds, float(np.max(costs)), n_workers)
+    return longest_first(costs, n_workers, n_splits), bound
+
+
 def schedules(n_workers: int, n_splits: int, n_iter: int, factors) -> dict:
     """name -> (window, in_order)."""
     auto = window_size("auto", n_workers, n_splits, n_iter)
@@ -123,10 +144,12 @@ def table_row(spread, n_workers, n_iter, n_splits, factors, n_seeds) -> list[str
     """Per schedule: "utilization (wall / all's, window)" over ``n_seeds``."""
     named = schedules(n_workers, n_splits, n_iter, factors)
     runs = {name: [] for name in named}
+    limits = []
     for seed in range(n_seeds):
         costs = candidate_costs(spread, n_iter, seed)
         for name, (window, in_order) in named.items():
             runs[name].append(simulate(costs, n_workers, n_splits, window, in_order))
+        limits.append(references(costs, n_workers, n_splits))
     reference = np.array([wall for wall, _ in runs["all"]])
     cells = []
     for name, (window, _) in named.items():
@@ -134,7 +157,8 @@ def table_row(spread, n_workers, n_iter, n_splits, factors, n_seeds) -> list[str
         utilization = np.mean([u for _, u in runs[name]])
         ratio = float(np.exp(np.mean(np.log(wall / reference))))
         cells.append(f"{utilization:.2f} ({ratio:.2f}, {window})")
-    return cells
+    known, bound = np.mean(limits, axis=0)
+    return [*cells, f"{known:.2f}", f"{bound:.2f}"]
 
 
 def main(argv=None) -> None:
@@ -152,7 +176,7 @@ def main(argv=None) -> None:
     print(f"command: python benchmarks/engine_schedule.py {command}")
     print(f"cv={args.cv}, {args.seeds} seeds")
     print("cells: mean utilization (wall time over all's, window)\n")
-    names = list(schedules(1, args.cv, 1, factors))
+    names = [*schedules(1, args.cv, 1, factors), "known", "bound"]
     print("| spread | W | n_iter | " + " | ".join(names) + " |")
     print("|" + "---|" * (3 + len(names)))
     for spread in args.spreads.split(","):
