@@ -275,10 +275,10 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         its mean score, paired with the scores on the same folds of the
         iteration's last candidate to be promoted so far (its best ``1 /
         factor``; in a bracket's last iteration, its best), is compared with
-        that candidate's mean. A first iteration races before its winners
+        that candidate's mean; a first iteration races before its winners
         are fully evaluated, against the rank its candidates so far vouch
-        for with the same confidence. A float in ``[0.5, 1)`` is the confidence of
-        that bound; True means 0.95. Each iteration is then evaluated in
+        for. A float in ``[0.5, 1)`` is the confidence of that bound (and of
+        that rank); True means 0.95. Each iteration is then evaluated in
         about six rounds of candidates, a promoted iteration's best first,
         so that the later ones race against what the first ones scored.
         Promoted candidates and the best candidate always have every fold;
@@ -1083,7 +1083,9 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
     def _racing(self) -> bool:
         return racing_confidence(self.racing) is not None
 
-    def _make_race(self, done: list, places: int, population) -> Race | None:
+    def _make_race(
+        self, done: list, places: int, population: int | None
+    ) -> Race | None:
         """What races an iteration's new candidates out, knowing its ``done``.
 
         A resumed search's candidates told out of turn (held rows) are told

@@ -91,7 +91,7 @@ class Race:
         best.
     population : int, default=None
         The number of candidates competing for ``places``, when they are
-        evaluated in an order unrelated to their quality: racing then starts
+        evaluated in an order that does not favour the best: racing starts
         before ``places`` of them are fully evaluated, against a rank that
         the candidates evaluated so far give with ``confidence``. None: the
         order may favour the best (promoted candidates, best first).
@@ -133,7 +133,9 @@ class Race:
             return self.places
         # Winners among the evaluated: a hypergeometric draw of the other
         # population - 1 candidates, places - 1 of which beat a last winner.
-        winners = hypergeom(self.population - 1, self.places - 1, self._n_evaluated)
+        others = self.population - 1
+        drawn = min(self._n_evaluated, others)
+        winners = hypergeom(others, self.places - 1, drawn)
         return min(self.places, int(winners.ppf(self.confidence)) + 1)
 
     def snapshot(self) -> Basis | None:

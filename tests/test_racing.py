@@ -141,8 +141,8 @@ def test_raced_out_candidates_count_as_seen_not_as_winners():
         race.observe([fold_score(quality, f) for f in range(5)])
     for _ in range(7):
         race.observe([0.1, 0.1, None, None, None])
-    # Ten seen: about three of them rank among the 29 best, more than the
-    # three full ones can vouch for, so nothing is raced until more are full.
+    # Ten seen: as many as six of them may be among the 29 best, so a
+    # candidate must be beaten by seven full ones, and three are full.
     assert race.snapshot() is None
 
 
@@ -156,7 +156,8 @@ def test_the_first_rung_rank_rarely_races_out_a_winner(population, places):
     others = np.arange(population - 1)  # 0 .. places - 2 beat the last winner
     for n_seen in range(1, population - 1, 4):
         race = Race(0.9, places=places, population=population)
-        race._n_evaluated = n_seen
+        for _ in range(n_seen):
+            race.observe([0.0, None])  # raced out: seen, never a winner
         rank = race._incumbent_rank()
         seen = [rng.choice(others, n_seen, replace=False) for _ in range(4000)]
         n_better = np.sum(np.array(seen) < places - 1, axis=1)
