@@ -112,6 +112,20 @@ class _Run(NamedTuple):
     fit_cache: FitCache | None = None
 
 
+def _as_without_racing(rows: np.ndarray, iters: np.ndarray, first_rungs) -> np.ndarray:
+    """``rows`` in the order a search without racing would have them.
+
+    With racing a promoted iteration is evaluated best first, the reverse of
+    sklearn's order; where scores tie, the row first in sklearn's order must
+    win, as it does without racing.
+    """
+    ordered = []
+    for itr in dict.fromkeys(iters[rows]):  # iterations in the order evaluated
+        in_itr = rows[iters[rows] == itr]
+        ordered.extend(in_itr if itr in first_rungs else in_itr[::-1])
+    return np.array(ordered, dtype=int)
+
+
 def _stored(output: dict) -> dict:
     """A fit task that returns a fold output evaluated before (a resumed search)."""
     return output
@@ -1108,12 +1122,21 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         sklearn's order (the best last), or with racing the best first, so
         that the next iteration's later candidates race against them.
         """
+        rows = np.flatnonzero(np.asarray(results["iter"]) == itr)
+        if self._racing and self._state.schedule[itr]["rung"] > 0:
+            # Evaluated best first: in the order sklearn's would have had,
+            # ties are broken as without racing.
+            rows = rows[::-1]
+        scores = np.asarray(results["mean_test_score"])[rows]
         if "n_splits_evaluated" in results:
-            raced = np.asarray(results["n_splits_evaluated"]) < self._state.n_splits
-            if raced.any():
-                scores = np.where(raced, -np.inf, results["mean_test_score"])
-                results = {**results, "mean_test_score": scores}
-        promoted = list(top_k(results, k, itr))
+            evaluated = np.asarray(results["n_splits_evaluated"])[rows]
+            scores = np.where(evaluated < self._state.n_splits, -np.inf, scores)
+        iteration = {
+            "iter": np.full(len(rows), itr),
+            "mean_test_score": scores,
+            "params": [results["params"][row] for row in rows],
+        }
+        promoted = list(top_k(iteration, k, itr))
         return promoted[::-1] if self._racing else promoted
 
     def _rung_cv(self, run: _Run, n_resources: int):
@@ -1293,11 +1316,17 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         else:
             final = iters == iters.max()
         final &= n_resources == n_resources[final].max()
+        indices = np.flatnonzero(final)
         if "n_splits_evaluated" in results:  # racing: a raced-out one never wins
             evaluated = np.asarray(results["n_splits_evaluated"])
             full = final & (evaluated == evaluated.max())
-            final = full if full.any() else final
-        indices = np.flatnonzero(final)
+            indices = np.flatnonzero(full if full.any() else final)
+            first_rungs = (
+                {iters[brackets == b].min() for b in set(brackets)}
+                if "bracket" in results
+                else {0}
+            )
+            indices = _as_without_racing(indices, iters, first_rungs)
         scores = np.asarray(results["mean_test_score"])[indices]
         if np.isnan(scores).all():
             return indices[0]

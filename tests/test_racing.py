@@ -370,11 +370,12 @@ class BudgetRegressor(QualityRegressor):
 
 
 def halving(racing, **kwargs):
-    return HalvingBayesSearchCV(
-        BudgetRegressor(), SPACE, resource="budget", min_resources=1,
-        max_resources=9, n_candidates=27, cv=KFold(5), racing=racing,
-        random_state=0, **kwargs,
+    settings = dict(
+        estimator=BudgetRegressor(), search_spaces=SPACE, resource="budget",
+        min_resources=1, max_resources=9, n_candidates=27, cv=KFold(5),
+        racing=racing, random_state=0,
     )  # fmt: skip
+    return HalvingBayesSearchCV(**{**settings, **kwargs})
 
 
 def iteration_params(results, itr):
@@ -419,6 +420,30 @@ def test_halving_races_candidates_out_of_promotion():
     assert evaluated[raced_search.best_index_] == 5
     assert raced_search.best_params_ == plain.best_params_
     assert evaluated.sum() < 5 * len(evaluated)
+
+
+class TiedRegressor(BudgetRegressor):
+    """Scores in steps of 0.5: many candidates of an iteration tie."""
+
+    def score(self, X, y=None):
+        return np.round(2 * super().score(X, y)) / 2
+
+
+def test_racing_breaks_ties_in_promotion_as_without_racing():
+    # A promoted iteration is evaluated best first with racing; ties among
+    # its scores must still promote what they promote without racing.
+    X, y = fold_data()
+    searches = [
+        halving(racing, estimator=TiedRegressor(), n_candidates=81, max_resources=27)
+        for racing in (False, True)
+    ]
+    plain, raced = (search.fit(X, y) for search in searches)
+    assert plain.n_candidates_ == raced.n_candidates_ == [81, 27, 9, 3]
+    for itr in range(4):
+        assert set(iteration_params(raced.cv_results_, itr)) == set(
+            iteration_params(plain.cv_results_, itr)
+        )
+    assert raced.best_params_ == plain.best_params_
 
 
 def test_a_raced_halving_search_is_reproducible_on_threads():
