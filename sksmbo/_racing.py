@@ -14,9 +14,12 @@ differences with the incumbent, pooled with the candidate's own: the median,
 because a few poor candidates, whose differences swing with fold difficulty,
 would inflate a mean and keep candidates close to the incumbent from ever
 being raced (in benchmarks/racing.py's tasks, BayesSearchCV saved 17% of
-fits with the mean, 30% with the median, the same best candidates kept). The
-bound uses Student's t for its degrees of freedom, and no candidate is raced
-out before a few are fully evaluated.
+fits with the mean, 30% with the median, the same best candidates kept).
+Candidates that score as the incumbent on every fold are left out of it:
+they tell nothing of how a different model's scores vary, and at small
+resources (successive halving's first rung) they were often the majority,
+which made the spread zero. The bound uses Student's t for its degrees of
+freedom, and no candidate is raced out before a few are fully evaluated.
 
 Where several candidates win (a rung of successive halving promotes its
 best ``places``), the incumbent is the last of the winners so far: a
@@ -153,9 +156,19 @@ class Race:
         ranked = np.argsort(-scores.mean(axis=1), kind="stable")
         incumbent = int(ranked[rank - 1])
         differences = np.delete(scores, incumbent, axis=0) - scores[incumbent]
+        # A candidate that scores as the incumbent on every fold (the same
+        # predictions: a near-copy, or a model too starved of resources to
+        # differ) says nothing of how another model's scores differ from it;
+        # counted, such candidates made the spread zero and racing certain.
+        differences = differences[np.any(differences != 0, axis=1)]
+        if len(differences) < MIN_FULL - 1:
+            return None
+        spread = float(np.median(differences.var(axis=1, ddof=1)))
+        if spread == 0:  # every one differs by a constant: no spread to go by
+            return None
         return Basis(
             incumbent=scores[incumbent],
-            spread=float(np.median(differences.var(axis=1, ddof=1))),
+            spread=spread,
             spread_dof=differences.size - len(differences),
         )
 

@@ -166,6 +166,22 @@ def test_the_first_rung_rank_rarely_races_out_a_winner(population, places):
             assert (n_better >= rank - 1).mean() > 0.1 - 0.015
 
 
+def test_candidates_scoring_as_the_incumbent_say_nothing_of_the_spread():
+    # At small resources many models predict alike: their paired differences
+    # with the incumbent are all zero, and the spread must not become zero.
+    best = [0.9, 0.7, 0.8, 0.75, 0.85]
+    race = Race(0.95)
+    for _ in range(5):
+        race.observe(best)
+    assert race.snapshot() is None  # nothing differs: no spread to go by
+    race.observe([0.8, 0.7, 0.8, 0.6, 0.8])
+    race.observe([0.85, 0.6, 0.75, 0.7, 0.85])
+    basis = race.snapshot()
+    assert basis.spread > 0.001
+    # Slightly below on two folds is no proof with that spread.
+    assert race.check(basis, [0.88, 0.69]) is None
+
+
 def test_nothing_is_raced_before_the_spread_is_known():
     told = race_all([0.8] + [0.0] * MIN_FULL, FakeWorkers(1))
     assert n_evaluated(told) == [5] * MIN_FULL + [2]
@@ -429,9 +445,12 @@ class TiedRegressor(BudgetRegressor):
         return np.round(2 * super().score(X, y)) / 2
 
 
-def test_racing_breaks_ties_in_promotion_as_without_racing():
+def test_racing_breaks_ties_in_promotion_as_without_racing(monkeypatch):
     # A promoted iteration is evaluated best first with racing; ties among
-    # its scores must still promote what they promote without racing.
+    # its scores must still promote what they promote without racing. With
+    # no candidate raced out (a tied one may be, legitimately), only the
+    # order of evaluation differs.
+    monkeypatch.setattr(Race, "check", lambda self, basis, outputs: None)
     X, y = fold_data()
     searches = [
         halving(racing, estimator=TiedRegressor(), n_candidates=81, max_resources=27)
@@ -439,6 +458,7 @@ def test_racing_breaks_ties_in_promotion_as_without_racing():
     ]
     plain, raced = (search.fit(X, y) for search in searches)
     assert plain.n_candidates_ == raced.n_candidates_ == [81, 27, 9, 3]
+    assert (raced.cv_results_["n_splits_evaluated"] == 5).all()
     for itr in range(4):
         assert set(iteration_params(raced.cv_results_, itr)) == set(
             iteration_params(plain.cv_results_, itr)
