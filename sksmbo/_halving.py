@@ -1124,8 +1124,8 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         """
         rows = np.flatnonzero(np.asarray(results["iter"]) == itr)
         if self._racing and self._state.schedule[itr]["rung"] > 0:
-            # Evaluated best first: in the order sklearn's would have had,
-            # ties are broken as without racing.
+            # Evaluated best first: read in the order they would have
+            # without racing, so that ties are broken the same way.
             rows = rows[::-1]
         scores = np.asarray(results["mean_test_score"])[rows]
         if "n_splits_evaluated" in results:
@@ -1305,7 +1305,9 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
         With one bracket this is sklearn's rule (the last iteration); with
         several (a ``bracket`` column), the last iterations of all brackets
         that reached the largest resources compete. A static method with
-        sklearn's signature, as ``BaseSearchCV._select_best_index``.
+        sklearn's signature, as ``BaseSearchCV._select_best_index``. With
+        racing (an ``n_splits_evaluated`` column) only fully evaluated
+        candidates compete, and ties go as without racing.
         """
         iters = np.asarray(results["iter"])
         n_resources = np.asarray(results["n_resources"])
