@@ -226,6 +226,27 @@ def mark_raced_out(results: dict, out: Sequence, n_splits: int) -> None:
         _set_rows(results, f"std_{kind}_time", raced, np.array(times))
 
 
+def warn_if_raced_out_chosen(best: int, results: Mapping, refit) -> None:
+    """Warn when a ``refit`` callable chose a candidate racing stopped early.
+
+    The callable's choice stands, as in scikit-learn, but that candidate's
+    means are over its first folds only (easy folds flatter them), which a
+    rule written for full cross-validation, such as "the simplest model within
+    one standard deviation of the best", does not expect.
+    """
+    if "n_splits_evaluated" not in results:
+        return
+    evaluated = np.asarray(results["n_splits_evaluated"])
+    if evaluated[best] < evaluated.max():
+        warn(
+            f"refit={refit!r} chose candidate {best}, which racing stopped after "
+            f"{evaluated[best]} of {evaluated.max()} folds: its mean_test_* and "
+            "std_test_* are over those folds only. To choose among fully "
+            "evaluated candidates, skip the rows whose n_splits_evaluated is "
+            "below the number of splits."
+        )
+
+
 def _set_rows(results: dict, key: str, rows: np.ndarray, values) -> None:
     column = np.array(results[key], dtype=float)  # a copy: may be masked or shared
     column[rows] = values

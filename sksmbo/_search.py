@@ -48,6 +48,7 @@ from sksmbo._results import (
     objective_score,
     raise_if_all_fits_failed,
     warn_exhausted,
+    warn_if_raced_out_chosen,
     with_stand_ins,
 )
 from sksmbo._sampling import SAMPLERS
@@ -438,6 +439,14 @@ class _BaseSMBOSearch(BaseSearchCV):
         # Every callback sees every candidate (a checkpoint listed after a
         # stopper must still save the last one); any True stops.
         return any([run_callback(cb, result) for cb in self._callbacks])
+
+    @staticmethod
+    def _select_best_index(refit, refit_metric, results):
+        """sklearn's choice; a ``refit`` callable may pick a raced-out candidate."""
+        best = BaseSearchCV._select_best_index(refit, refit_metric, results)
+        if callable(refit):
+            warn_if_raced_out_chosen(best, results, refit)
+        return best
 
     def _finish_results(self, evaluate_candidates, splits) -> None:
         """Let sklearn build cv_results_ once, from every candidate's fold outputs.

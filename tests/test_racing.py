@@ -1,5 +1,7 @@
 """Fold-level racing: which candidates are stopped, and what cv_results_ says."""
 
+import warnings
+
 import joblib
 import numpy as np
 import pytest
@@ -281,6 +283,38 @@ def test_cv_results_of_a_raced_search(cls):
     assert evaluated[search.best_index_] == 5
     assert search.best_score_ == pytest.approx(splits[search.best_index_].mean())
     assert search.best_score_ == np.max(results["mean_test_score"][~raced])
+
+
+def _best_of(results, full):
+    rows = np.flatnonzero((results["n_splits_evaluated"] == 5) == full)
+    return int(rows[np.argmax(results["mean_test_score"][rows])])
+
+
+def _best_raced_out(results):
+    return _best_of(results, full=False)
+
+
+def _best_full(results):
+    return _best_of(results, full=True)
+
+
+@pytest.mark.parametrize("refit", [_best_raced_out, _best_full])
+def test_a_refit_callable_choosing_a_raced_out_candidate_is_warned(refit):
+    X, y = fold_data()
+    search = TPESearchCV(
+        QualityRegressor(), SPACE, n_iter=16, cv=KFold(5), racing=True,
+        random_state=0, refit=refit,
+    )  # fmt: skip
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search.fit(X, y)
+    results = search.cv_results_
+    # The callable's choice stands, as in scikit-learn.
+    assert search.best_index_ == refit(results)
+    partial = results["n_splits_evaluated"][search.best_index_] < 5
+    assert partial == (refit is _best_raced_out)
+    warned = [w for w in caught if "racing stopped" in str(w.message)]
+    assert len(warned) == partial
 
 
 def test_without_racing_the_columns_are_sklearns():
