@@ -87,12 +87,45 @@ def _is_result(obj) -> bool:
     return all(hasattr(obj, attr) for attr in ("x_iters", "func_vals", "space"))
 
 
+def _raced_out(results) -> np.ndarray:
+    """Candidates that racing stopped before their last fold (none without it)."""
+    evaluated = results.get("n_splits_evaluated")
+    if evaluated is None:
+        return np.zeros(len(results["params"]), dtype=bool)
+    evaluated = np.asarray(evaluated)
+    return evaluated < evaluated.max()
+
+
 def _scores(search) -> np.ndarray:
-    """Mean test score of the metric the search maximized, per candidate."""
+    """Mean test score of the metric the search maximized, per candidate.
+
+    A raced-out candidate's mean is over its first folds only, which flatters
+    it when those are easy ones: it scores the full mean that its folds
+    predict, paired with the best full candidate's scores on the same folds
+    (of its iteration, in successive halving), as the search's model was told.
+    """
     results = search.cv_results_
     metric = cv_results_metric(results, search.scoring, search.refit)
     scores = np.asarray(results[f"mean_test_{metric}"], dtype=float)
-    return np.where(np.isfinite(scores), scores, np.nan)
+    scores = np.where(np.isfinite(scores), scores, np.nan)
+    raced = _raced_out(results)
+    if not raced.any():
+        return scores
+    n_splits = int(np.max(results["n_splits_evaluated"]))
+    folds = np.column_stack(
+        [results[f"split{i}_test_{metric}"] for i in range(n_splits)]
+    ).astype(float)
+    groups = np.asarray(results.get("iter", np.zeros(len(scores), dtype=int)))
+    for group in np.unique(groups[raced]):
+        full = np.flatnonzero((groups == group) & ~raced & np.isfinite(scores))
+        rows = np.flatnonzero((groups == group) & raced)
+        if not full.size:  # nothing to pair with: no estimate
+            scores[rows] = np.nan
+            continue
+        best = full[np.argmax(scores[full])]
+        differences = folds[rows] - folds[best]
+        scores[rows] = scores[best] + np.nanmean(differences, axis=1)
+    return scores
 
 
 class _Observed(NamedTuple):
@@ -102,11 +135,16 @@ class _Observed(NamedTuple):
     dims: list[Dimension]
     points: list[dict]
     scores: np.ndarray  # NaN for failed candidates
+    raced: np.ndarray | None = None  # raced out: never the best
 
     @property
     def best(self) -> int | None:
-        finite = np.isfinite(self.scores)
-        return int(np.nanargmax(self.scores)) if finite.any() else None
+        eligible = np.isfinite(self.scores)
+        if self.raced is not None:
+            eligible &= ~self.raced
+        if not eligible.any():
+            return None
+        return int(np.flatnonzero(eligible)[np.argmax(self.scores[eligible])])
 
     def values(self, name: str) -> tuple[np.ndarray, list]:
         """Rows where ``name`` is set, and its values there."""
@@ -139,11 +177,11 @@ def _observed(obj, caller_name: str) -> _Observed:
     if _is_result(obj):
         declared, points = _read_result(obj, caller_name)
         scores = -np.asarray(obj.func_vals, dtype=float)  # skopt minimizes
-        scores = np.where(np.isfinite(scores), scores, np.nan)
+        scores, raced = np.where(np.isfinite(scores), scores, np.nan), None
     elif hasattr(obj, "get_params"):
         check_is_fitted(obj, "cv_results_")
         declared, points = _declared_dimensions(obj), list(obj.cv_results_["params"])
-        scores = _scores(obj)
+        scores, raced = _scores(obj), _raced_out(obj.cv_results_)
     else:
         raise TypeError(
             f"{caller_name} needs a fitted search estimator (with cv_results_) or "
@@ -152,7 +190,7 @@ def _observed(obj, caller_name: str) -> _Observed:
         )
     seen = dict.fromkeys(name for p in points for name in p)
     names = [n for n in declared if n in seen] + [n for n in seen if n not in declared]
-    observed = _Observed(names, [], points, scores)
+    observed = _Observed(names, [], points, scores, raced)
     for name in names:
         values = observed.values(name)[1]
         dim = declared.get(name)
@@ -406,7 +444,9 @@ def _curve_scores(obj) -> np.ndarray:
     if hasattr(obj, "get_params"):
         check_is_fitted(obj, "cv_results_")
         final = _final_level(obj.cv_results_)
-        scores = _scores(obj)
+        # A raced-out candidate never improves the best so far (best_score_
+        # is a full cross-validated mean).
+        scores = np.where(_raced_out(obj.cv_results_), np.nan, _scores(obj))
         return scores if final is None else scores[final]
     raise TypeError(
         "plot_convergence takes fitted searches, OptimizeResults, lists of them "

@@ -11,10 +11,16 @@ from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LinearRegression
-from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
+from sklearn.model_selection import GridSearchCV, KFold, RandomizedSearchCV
 
-from sksmbo import BayesSearchCV, HalvingBayesSearchCV, QuasiRandomSearchCV
+from sksmbo import (
+    BayesSearchCV,
+    HalvingBayesSearchCV,
+    QuasiRandomSearchCV,
+    TPESearchCV,
+)
 from sksmbo.plots import (
+    _scores,
     plot_convergence,
     plot_evaluations,
     plot_histogram,
@@ -23,6 +29,7 @@ from sksmbo.plots import (
 )
 from sksmbo.space import Categorical, Integer, Real, Space
 from tests.conftest import FastClassifier
+from tests.test_racing import QualityRegressor
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -144,6 +151,36 @@ def test_convergence_rejects_what_it_cannot_read():
         plot_convergence(GridSearchCV(FastClassifier(), {"a": [0.1]}))
     with pytest.raises(ValueError, match="at least one"):
         plot_convergence()
+
+
+class TwoParameterQuality(QualityRegressor):
+    """``QualityRegressor`` with a second, idle parameter to plot against."""
+
+    def __init__(self, a=0.0, b=0.0):
+        self.a = a
+        self.b = b
+
+
+def test_raced_out_candidates_never_lead_the_figures():
+    # KFold takes the rows in order: the easiest test folds come first, so a
+    # raced-out candidate's mean over its first folds beats every full mean.
+    X = np.repeat([4, 2, 0, 3, 1], 4)[:, None].astype(float)
+    space = {"a": Real(-3.0, 3.0), "b": Real(0.0, 1.0)}
+    search = TPESearchCV(
+        TwoParameterQuality(), space, n_iter=16, cv=KFold(5), racing=True,
+        random_state=0,
+    ).fit(X, np.zeros(len(X)))  # fmt: skip
+    results = search.cv_results_
+    raced = results["n_splits_evaluated"] < 5
+    assert results["mean_test_score"][raced].max() > search.best_score_
+    curve = plot_convergence(search).get_lines()[0].get_ydata()
+    assert curve.max() == search.best_score_
+    _, star = plot_evaluations(search)[1, 0].collections
+    best = search.best_params_
+    np.testing.assert_allclose(star.get_offsets(), [[best["a"], best["b"]]])
+    # The surrogates see a raced-out candidate's full mean as its folds,
+    # paired with the best's, predict it.
+    assert (_scores(search)[raced] < search.best_score_).all()
 
 
 # -- plot_evaluations --------------------------------------------------------------
