@@ -86,9 +86,11 @@ def test_a_candidate_that_cannot_win_is_stopped_after_two_folds():
     k, outputs, raced = told[3]
     assert outputs[2:] == [None, None, None]
     assert raced.n_evaluated == 2
-    # Its remaining folds were never run, and it is told below the incumbent.
+    # Its remaining folds were never run; its model is told its mean over the
+    # two it got, below the incumbent's.
     assert (3, 2) not in workers.submitted
-    assert raced.estimate < np.mean([fold_score(0.8, f) for f in range(5)])
+    assert raced.mean == pytest.approx(np.mean([fold_score(0.1, f) for f in (0, 1)]))
+    assert raced.mean < np.mean([fold_score(0.8, f) for f in range(5)])
 
 
 def test_candidates_that_may_win_get_every_fold():
@@ -225,7 +227,9 @@ def test_race_bound_shrinks_with_the_folds_evaluated():
     # although its scores overlap the incumbent's on other folds.
     verdict = race.check(basis, [0.75, 0.55])
     assert verdict.n_evaluated == 2
-    assert verdict.estimate == pytest.approx(0.8 - 0.05)
+    # Told as a mean over two folds: the incumbent's fold variance over 2.
+    assert verdict.mean == pytest.approx(0.65)
+    assert verdict.noise == pytest.approx(np.var([0.8, 0.6, 0.9, 0.7, 1.0]) / 2)
     # A noisy candidate that may still win is not.
     assert race.check(basis, [0.95, 0.45]) is None
     # A failed fit never races a candidate out.
