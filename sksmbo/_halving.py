@@ -1260,8 +1260,8 @@ class HalvingBayesSearchCV(BaseSuccessiveHalving):
                 mean, variance, _ = candidate_scores(
                     fold_outputs, self.scoring, self.refit
                 )
-            else:  # its mean over its first folds (see RacedOut)
-                mean, variance = raced.mean, raced.noise
+            else:  # the full mean its first folds predict (see _BaseSMBOSearch._tell)
+                mean, variance = raced.estimate, raced.noise
             if race is not None:
                 race.observe(fold_outputs)
             # A promoted candidate comes from cv_results_, its resource included.

@@ -410,8 +410,10 @@ class _BaseSMBOSearch(BaseSearchCV):
         """Record a candidate; run the callbacks; return whether one says stop.
 
         A raced-out candidate (``raced``, with None for the folds it did not
-        get) is told to the optimizer as its mean over the folds it got, with
-        the larger noise of a mean over fewer folds (see ``RacedOut``).
+        get) is told to the optimizer as its full-CV mean predicted from the
+        folds it shares with the incumbent, and that prediction's larger
+        noise: its mean over its first folds alone would flatter it when
+        those folds are easy ones.
         """
         state = self._state
         state.n_splits = len(outputs)
@@ -420,7 +422,7 @@ class _BaseSMBOSearch(BaseSearchCV):
         if raced is None:
             told.tell(params, mean, variance, fit_time)
         else:
-            told.tell(params, raced.mean, raced.noise, fit_time)
+            told.tell(params, raced.estimate, raced.noise, fit_time)
         if self._race is not None:
             self._race.observe(outputs)
         state.candidates.append(params)

@@ -97,11 +97,35 @@ def _raced_out(results) -> np.ndarray:
 
 
 def _scores(search) -> np.ndarray:
-    """Mean test score of the metric the search maximized, per candidate."""
+    """Mean test score of the metric the search maximized, per candidate.
+
+    A raced-out candidate's mean is over its first folds only, which flatters
+    it when those are easy ones: it scores the full mean that its folds
+    predict, paired with the best full candidate's scores on the same folds
+    (of its iteration, in successive halving), as the search's model was told.
+    """
     results = search.cv_results_
     metric = cv_results_metric(results, search.scoring, search.refit)
     scores = np.asarray(results[f"mean_test_{metric}"], dtype=float)
-    return np.where(np.isfinite(scores), scores, np.nan)
+    scores = np.where(np.isfinite(scores), scores, np.nan)
+    raced = _raced_out(results)
+    if not raced.any():
+        return scores
+    n_splits = int(np.max(results["n_splits_evaluated"]))
+    folds = np.column_stack(
+        [results[f"split{i}_test_{metric}"] for i in range(n_splits)]
+    ).astype(float)
+    groups = np.asarray(results.get("iter", np.zeros(len(scores), dtype=int)))
+    for group in np.unique(groups[raced]):
+        full = np.flatnonzero((groups == group) & ~raced & np.isfinite(scores))
+        rows = np.flatnonzero((groups == group) & raced)
+        if not full.size:  # nothing to pair with: no estimate
+            scores[rows] = np.nan
+            continue
+        best = full[np.argmax(scores[full])]
+        differences = folds[rows] - folds[best]
+        scores[rows] = scores[best] + np.nanmean(differences, axis=1)
+    return scores
 
 
 class _Observed(NamedTuple):

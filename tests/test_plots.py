@@ -20,6 +20,7 @@ from sksmbo import (
     TPESearchCV,
 )
 from sksmbo.plots import (
+    _scores,
     plot_convergence,
     plot_evaluations,
     plot_histogram,
@@ -177,6 +178,9 @@ def test_raced_out_candidates_never_lead_the_figures():
     _, star = plot_evaluations(search)[1, 0].collections
     best = search.best_params_
     np.testing.assert_allclose(star.get_offsets(), [[best["a"], best["b"]]])
+    # The surrogates see a raced-out candidate's full mean as its folds,
+    # paired with the best's, predict it.
+    assert (_scores(search)[raced] < search.best_score_).all()
 
 
 # -- plot_evaluations --------------------------------------------------------------
