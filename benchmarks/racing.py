@@ -153,22 +153,29 @@ def _per_candidate(search, n_splits):
     }
 
 
-def run_one(task, search_name, scheme, seed, n_iter, racing, budget=None):
-    """Fit one search and measure it; returns one JSON-serializable record."""
-    X_train, X_test, y_train, y_test = task.split(seed)
-    cv = splitter(task, scheme, seed)
-    n_splits = cv.get_n_splits(X_train, y_train)
-    eqfits = budget is not None
+def build_search(task, search_name, scheme, seed, n_iter, racing):
+    """The search of one run, unfitted, and its ``(X_train, y_train)``."""
+    X_train, _, y_train, _ = task.split(seed)
     ctx = Context(
-        n_iter=n_iter * EQFITS_FACTOR if eqfits else n_iter,
+        n_iter=n_iter,
         seed=seed,
-        cv=cv,
+        cv=splitter(task, scheme, seed),
         n_jobs=1,
         n_train=len(X_train),
         n_classes=n_classes(y_train) if task.kind == "classification" else 1,
     )
     search = METHODS[SEARCHES[search_name]].build(task, ctx)
-    search.set_params(racing=racing)
+    return search.set_params(racing=racing), X_train, y_train
+
+
+def run_one(task, search_name, scheme, seed, n_iter, racing, budget=None):
+    """Fit one search and measure it; returns one JSON-serializable record."""
+    X_train, X_test, y_train, y_test = task.split(seed)
+    eqfits = budget is not None
+    if eqfits:
+        n_iter *= EQFITS_FACTOR
+    search, _, _ = build_search(task, search_name, scheme, seed, n_iter, racing)
+    n_splits = search.cv.get_n_splits(X_train, y_train)
     record = {
         "task": task.name,
         "search": search_name,
@@ -176,7 +183,7 @@ def run_one(task, search_name, scheme, seed, n_iter, racing, budget=None):
         "seed": seed,
         "variant": "off" if not racing else "race_eqfits" if eqfits else "race",
         "confidence": racing or None,
-        "n_iter": ctx.n_iter,
+        "n_iter": n_iter,
         "fit_budget": budget,
         "load_before": environment.load_average(),
     }
