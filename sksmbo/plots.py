@@ -102,7 +102,8 @@ def _scores(search) -> np.ndarray:
     A raced-out candidate's mean is over its first folds only, which flatters
     it when those are easy ones: it scores the full mean that its folds
     predict, paired with the best full candidate's scores on the same folds
-    (of its iteration, in successive halving), as the search's model was told.
+    (of its iteration, in successive halving), much as the search's model was
+    told it (paired with the incumbent of the time).
     """
     results = search.cv_results_
     metric = cv_results_metric(results, search.scoring, search.refit)
